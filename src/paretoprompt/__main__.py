@@ -1,0 +1,3 @@
+from paretoprompt.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Programs: named, optimizable text components run by an LM."""

@@ -1,0 +1,1 @@
+"""Tasks: data splits plus a metric with textual feedback."""
