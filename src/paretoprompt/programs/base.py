@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -12,6 +14,12 @@ if TYPE_CHECKING:
 
 Candidate = Mapping[str, str]
 """Component name -> text. The unit optimizers propose and the evaluator scores."""
+
+
+def candidate_id(candidate: Candidate) -> str:
+    """A short content hash: equal texts give equal ids, across runs and processes."""
+    blob = json.dumps(dict(candidate), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
