@@ -104,4 +104,5 @@ class LM:
         return [self.complete(messages, params, sample_index=i, slot=slot) for i in range(n)]
 
     def _log_retry(self, attempt: int, err: TransientLMError, wait: float) -> None:
+        self.ledger.record_retry(self.role)
         log.warning("%s call failed (%s); retry %d in %.1fs", self.role, err, attempt, wait)

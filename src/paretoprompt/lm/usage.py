@@ -15,6 +15,7 @@ class Usage:
     calls: int = 0
     cache_hits: int = 0
     failures: int = 0
+    retries: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
@@ -25,6 +26,7 @@ class Usage:
             calls=self.calls + other.calls,
             cache_hits=self.cache_hits + other.cache_hits,
             failures=self.failures + other.failures,
+            retries=self.retries + other.retries,
             prompt_tokens=self.prompt_tokens + other.prompt_tokens,
             completion_tokens=self.completion_tokens + other.completion_tokens,
             cost_usd=self.cost_usd + other.cost_usd,
@@ -64,6 +66,16 @@ class UsageLedger:
             u = self._by_role.setdefault(role, Usage())
             u.calls += 1
             u.failures += 1
+
+    def record_retry(self, role: str) -> None:
+        """A transient failure that was retried; the call itself is counted once, when it ends."""
+        with self._lock:
+            self._by_role.setdefault(role, Usage()).retries += 1
+
+    def add(self, role: str, usage: Usage) -> None:
+        """Merge totals measured elsewhere (a rollout's own ledger, or one replayed from a journal)."""
+        with self._lock:
+            self._by_role[role] = self._by_role.get(role, Usage()) + usage
 
     def by_role(self) -> dict[str, Usage]:
         """A snapshot copy, safe to read while calls continue."""
