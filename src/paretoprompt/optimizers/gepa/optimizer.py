@@ -1,0 +1,243 @@
+"""GEPA: reflective prompt evolution with Pareto-based selection (Agrawal et al., arXiv 2507.19457).
+
+Map from this loop to the paper:
+- seed: Algorithm 1, lines 1-4 — the seed is scored on the whole validation set (D_pareto);
+- `select_parent`: Algorithm 2 (`SelectCandidate`) — instance-wise Pareto front, dominated
+  candidates pruned, sampling in proportion to instances won (see `pareto.py`);
+- `ComponentSelector`: `SelectModule`, round-robin per candidate;
+- `EpochSampler`: the minibatch M of size b=3 drawn from D_feedback (the train split);
+- reflection (`reflection_prompt.py`, `reflection_parse.py`): `UpdatePrompt` with the traces and
+  the textual feedback μ_f of the parent's run on M; unusable output is dropped before any rollout;
+- `accepts`: the σ' > σ test on M; accepted children are scored on D_pareto and join the pool
+  with their parent (Algorithm 1, lines 13-16);
+- `_try_merge`: the system-aware merge of GEPA+Merge (appendix), off by default;
+- result: the candidate with the best validation mean (ties go to the earliest).
+Beyond the paper: rejected proposals are remembered per (parent, component) and shown to the
+reflection model, and a parent whose minibatch is already perfect is skipped (as gepa does).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from paretoprompt.errors import LMError, PermanentLMError, UserError
+from paretoprompt.lm.base import GenerationParams
+from paretoprompt.optimizers.base import (
+    BudgetExhausted,
+    EvalBatch,
+    OptimizerContext,
+    OptimizerOutcome,
+    StopRequested,
+)
+from paretoprompt.optimizers.gepa.acceptance import accepts
+from paretoprompt.optimizers.gepa.components import ComponentSelector
+from paretoprompt.optimizers.gepa.config import GEPAConfig
+from paretoprompt.optimizers.gepa.memory import ProposalMemory, Rejected
+from paretoprompt.optimizers.gepa.merge import find_merge, stratified_subsample
+from paretoprompt.optimizers.gepa.minibatch import EpochSampler
+from paretoprompt.optimizers.gepa.pareto import pareto_front
+from paretoprompt.optimizers.gepa.pool import CandidatePool
+from paretoprompt.optimizers.gepa.reflection_parse import CLOSE_TAG, ParsedProposal, parse_proposal
+from paretoprompt.optimizers.gepa.reflection_prompt import build_reflection_messages, clip, records_for
+from paretoprompt.optimizers.gepa.selection import select_parent
+from paretoprompt.programs.base import candidate_id
+from paretoprompt.tasks.base import Example
+
+RAW_CHARS = 500
+"""How much of a malformed reflection answer the journal keeps, for diagnosis."""
+
+
+class GEPA:
+    name = "gepa"
+
+    def __init__(self, config: GEPAConfig | None = None) -> None:
+        self.config = config or GEPAConfig()
+
+    def optimize(self, ctx: OptimizerContext) -> OptimizerOutcome:
+        return _Run(self.config, ctx).run()
+
+
+class _Run:
+    """The state of one optimization; `run` is a plain loop so a replay makes the same decisions."""
+
+    def __init__(self, config: GEPAConfig, ctx: OptimizerContext) -> None:
+        self.cfg = config
+        self.ctx = ctx
+        self.val: list[Example] = list(ctx.task.splits.val)
+        train = list(ctx.task.splits.train)
+        if not self.val or not train:
+            raise UserError("gepa needs non-empty train and val splits")
+        self.pool = CandidatePool()
+        self.memory = ProposalMemory()
+        self.selector = ComponentSelector(ctx.program.components, config.component_selection)
+        self.sampler = EpochSampler(train, config.minibatch_size, ctx.rng)
+        self.counts = dict.fromkeys(
+            ("accepted", "rejected", "malformed", "skipped", "duplicate", "merges_tried", "merges_accepted"),
+            0,
+        )
+        self.merge_tried: set[tuple[str, str]] = set()
+        self.skips_in_a_row = 0
+
+    def run(self) -> OptimizerOutcome:
+        seed = dict(self.ctx.program.seed_candidate())
+        self._register(seed, [], self._validate(seed), "seed")
+        n = 0
+        stopped = "max_iterations"
+        try:
+            while self.cfg.max_iterations is None or n < self.cfg.max_iterations:
+                n += 1
+                self._iteration(n)
+                if self.skips_in_a_row >= self.cfg.max_consecutive_skips:
+                    stopped = "consecutive_skips"
+                    break
+        except (BudgetExhausted, StopRequested) as stop:
+            stopped = type(stop).__name__
+        notes: dict[str, Any] = {
+            "iterations": n,
+            "stopped_by": stopped,
+            **self.counts,
+            "front": pareto_front(self.pool.val),
+        }
+        return OptimizerOutcome(best_candidate_id=self.pool.best(), notes=notes)
+
+    def _validate(self, candidate: dict[str, str]) -> EvalBatch:
+        return self.ctx.evaluate(candidate, self.val, split="val", purpose="validation")
+
+    def _register(self, candidate: dict[str, str], parents: list[str], batch: EvalBatch, origin: str) -> str:
+        cid = self.ctx.add_candidate(candidate, parents=parents, val=batch, origin=origin)
+        self.pool.add(cid, candidate, parents, batch.scores)
+        return cid
+
+    def _proposal(self, outcome: str, **payload: Any) -> None:
+        self.counts[outcome] += 1
+        self.ctx.emit("proposal", outcome=outcome, **payload)
+
+    def _iteration(self, n: int) -> None:
+        cfg, ctx = self.cfg, self.ctx
+        parent_id = select_parent(cfg.selection, self.pool.val, ctx.rng, epsilon=cfg.epsilon)
+        components = self.selector.peek(parent_id)
+        label = "+".join(components)
+        ctx.emit("iteration", n=n, parent=parent_id, component=label)
+        examples = self.sampler.next()
+        parent = self.pool.texts[parent_id]
+        before = ctx.evaluate(parent, examples, split="train", purpose="minibatch")
+        base = {"parent": parent_id, "component": label}
+        if cfg.skip_perfect and all(s >= cfg.perfect_score for s in before.scores):
+            self.skips_in_a_row += 1
+            self._proposal("skipped", reason="perfect", **base)
+            return
+        self.skips_in_a_row = 0
+        self.selector.advance(parent_id)
+        child = dict(parent)
+        for comp in components:
+            got, raw = self._reflect(parent_id, comp, examples, before)
+            if got.text is None:
+                self._proposal(
+                    "malformed",
+                    parent=parent_id,
+                    component=comp,
+                    reason=got.reason,
+                    detail=got.detail,
+                    raw=raw,
+                )
+            else:
+                child[comp] = got.text
+        changed = [c for c in components if child[c] != parent[c]]
+        if not changed:
+            return
+        texts = {c: child[c] for c in changed}
+        cid = candidate_id(child)
+        if cid in self.pool:
+            self._proposal("duplicate", child=cid, texts=texts, **base)
+            return
+        after = ctx.evaluate(child, examples, split="train", purpose="minibatch")
+        sums = {"parent_sum": before.total, "child_sum": after.total}
+        if not accepts(before.total, after.total, cfg.acceptance):
+            for comp in changed:
+                self.memory.add(
+                    parent_id, comp, Rejected(child[comp], before.total, after.total, len(examples))
+                )
+            self._proposal("rejected", child=cid, texts=texts, **base, **sums)
+            return
+        child_id = self._register(child, [parent_id], self._validate(child), "reflection")
+        self.selector.inherit(child_id, parent_id)
+        self._proposal(
+            "accepted", child=child_id, texts=texts, val_mean=self.pool.mean(child_id), **base, **sums
+        )
+        if cfg.merge and self.counts["merges_tried"] < cfg.max_merges:
+            self._try_merge()
+
+    def _reflect(
+        self, parent_id: str, comp: str, examples: list[Example], batch: EvalBatch
+    ) -> tuple[ParsedProposal, str]:
+        """The parsed proposal for one component, plus the raw answer (clipped) for the journal."""
+        cfg, ctx = self.cfg, self.ctx
+        parent_text = self.pool.texts[parent_id][comp]
+        records = records_for(comp, examples, batch.rollouts, cfg.max_field_chars)
+        required = ctx.program.required_placeholders(comp)
+        messages = build_reflection_messages(
+            instruction=parent_text,
+            contract=ctx.program.contract(comp),
+            task_description=ctx.task.description,
+            records=records,
+            tried=self.memory.recent(parent_id, comp, cfg.memory_shown),
+            placeholders=sorted(required),
+        )
+        params = GenerationParams(
+            temperature=cfg.reflection_temperature,
+            max_tokens=cfg.reflection_max_tokens,
+            stop=(CLOSE_TAG,),
+            seed=ctx.rng.randrange(2**31) if cfg.reflection_temperature > 0 else None,
+        )
+        try:
+            completion = ctx.reflection_lm.complete(messages, params)
+        except PermanentLMError:
+            raise
+        except LMError as err:
+            return ParsedProposal(None, "lm_error", str(err)), ""
+        raw = clip(completion.text, RAW_CHARS)
+        if completion.finish_reason == "error":
+            return ParsedProposal(None, "lm_error", "the reflection call failed"), raw
+        fields = [v for rec in records for v in (*rec.inputs.values(), rec.output)]
+        parsed = parse_proposal(
+            completion.text,
+            finish_reason=completion.finish_reason,
+            parent=parent_text,
+            required_placeholders=required,
+            example_fields=fields,
+            min_words=cfg.min_words,
+            max_words=cfg.max_words,
+            echo_chars=cfg.echo_chars,
+        )
+        return parsed, raw
+
+    def _try_merge(self) -> None:
+        ctx, pool = self.ctx, self.pool
+        plan = find_merge(pool, list(pareto_front(pool.val)), self.merge_tried, ctx.rng)
+        if plan is None:
+            ctx.emit("merge", outcome="no_pair")
+            return
+        self.counts["merges_tried"] += 1
+        idx = stratified_subsample(pool.val[plan.a], pool.val[plan.b], self.cfg.merge_subsample, ctx.rng)
+        check = ctx.evaluate(plan.candidate, [self.val[i] for i in idx], split="val", purpose="merge")
+        target = max(sum(pool.val[plan.a][i] for i in idx), sum(pool.val[plan.b][i] for i in idx))
+        info = {
+            "a": plan.a,
+            "b": plan.b,
+            "ancestor": plan.ancestor,
+            "subsample": [self.val[i].id for i in idx],
+        }
+        if check.total < target:
+            ctx.emit("merge", outcome="rejected", merged_sum=check.total, best_parent_sum=target, **info)
+            return
+        merged_id = self._register(plan.candidate, [plan.a, plan.b], self._validate(plan.candidate), "merge")
+        self.counts["merges_accepted"] += 1
+        ctx.emit(
+            "merge",
+            outcome="accepted",
+            child=merged_id,
+            merged_sum=check.total,
+            best_parent_sum=target,
+            val_mean=pool.mean(merged_id),
+            **info,
+        )

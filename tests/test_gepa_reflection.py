@@ -1,0 +1,189 @@
+"""The reflection meta-prompt and the parser that rejects unusable proposals (one test per reason)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gepa_fakes import KeywordProgram, examples
+from paretoprompt.optimizers.base import Rollout
+from paretoprompt.optimizers.gepa.memory import Rejected
+from paretoprompt.optimizers.gepa.reflection_parse import extract, parse_proposal
+from paretoprompt.optimizers.gepa.reflection_prompt import build_reflection_messages, records_for
+
+PARENT = "Classify the headline."
+GOOD = "Decide whether the headline is sarcastic by looking for exaggeration and irony."
+HEADLINE = "local man wins award for most average lawn in entire county"
+
+
+def parse(raw, *, finish="stop", required=(), fields=(HEADLINE, "yes"), **kw):
+    return parse_proposal(
+        raw, finish_reason=finish, parent=PARENT, required_placeholders=required, example_fields=fields, **kw
+    )
+
+
+@pytest.mark.parametrize(
+    "raw,expected",
+    [
+        (f"<instruction>{GOOD}</instruction>", GOOD),
+        (f"Here it is:\n<instruction>\n{GOOD}\n</instruction>\nHope this helps!", GOOD),
+        # the closing tag is a stop sequence, so a normal stop leaves the fence open
+        (f"<instruction>\n{GOOD}\n", GOOD),
+        # the shape example copied first, the real answer last: the last closed fence wins
+        (f"<instruction>Your new instruction.</instruction>\n<instruction>{GOOD}</instruction>", GOOD),
+        (f'<INSTRUCTION>"{GOOD}"</INSTRUCTION>', GOOD),
+        (f"< instruction >\n```\n{GOOD}\n```\n</ instruction>", GOOD),
+    ],
+)
+def test_valid_extraction(raw, expected):
+    got = parse(raw)
+    assert got.ok and got.text == expected and got.reason is None
+
+
+def test_closed_fence_survives_length_finish():
+    assert parse(f"<instruction>{GOOD}</instruction> and then some", finish="length").text == GOOD
+
+
+@pytest.mark.parametrize(
+    "raw,finish,required,reason,detail",
+    [
+        ("", "stop", (), "empty", "no text"),
+        ("   \n ", "stop", (), "empty", "no text"),
+        ("<instruction>  </instruction>", "stop", (), "empty", "nothing inside the fence"),
+        ("<instruction>\n", "stop", (), "empty", "nothing inside the fence"),
+        (
+            f"<instruction>{GOOD} And also",
+            "length",
+            (),
+            "truncated",
+            "stopped at max_tokens before the closing tag",
+        ),
+        (f"{GOOD} And also", "length", (), "truncated", "stopped at max_tokens before the closing tag"),
+        (GOOD, "stop", (), "no_fence", "no <instruction> tag"),
+        (f"```\n{GOOD}\n```", "stop", (), "no_fence", "no <instruction> tag"),
+        (
+            f"<instruction>{GOOD}</instruction>",
+            "stop",
+            ("{headline}", "{date}"),
+            "missing_placeholder",
+            "dropped {date}, {headline}",
+        ),
+        (
+            "<instruction>  classify   the HEADLINE. </instruction>",
+            "stop",
+            (),
+            "same_as_parent",
+            "identical to the current instruction",
+        ),
+        (
+            "<instruction>Certainly! Please provide the inputs for the instruction.</instruction>",
+            "stop",
+            (),
+            "asks_for_input",
+            "asks for input: 'Please provide'",
+        ),
+        (
+            "<instruction>Could you share the examples you want me to improve on?</instruction>",
+            "stop",
+            (),
+            "asks_for_input",
+            "asks for input: 'Could you share'",
+        ),
+        (
+            '<instruction>{"headline": "local man wins award", "label": "yes"}</instruction>',
+            "stop",
+            (),
+            "echo",
+            "the proposal is JSON",
+        ),
+        (
+            "<instruction>Case 1 (score 0):\n  model output: yes\n  feedback: wrong</instruction>",
+            "stop",
+            (),
+            "echo",
+            "the proposal copies the case records",
+        ),
+        (
+            f"<instruction>Answer for: {HEADLINE}, which is sarcastic.</instruction>",
+            "stop",
+            (),
+            "echo",
+            "copies 59 characters of an example: 'local man wins award for most average la'",
+        ),
+        ("<instruction>Be more careful.</instruction>", "stop", (), "too_short", "3 words < 5"),
+        ("<instruction>Your new instruction.</instruction>", "stop", (), "too_short", "3 words < 5"),
+        ("<instruction>" + "word " * 251 + "</instruction>", "stop", (), "too_long", "251 words > 250"),
+    ],
+)
+def test_rejections(raw, finish, required, reason, detail):
+    got = parse(raw, finish=finish, required=required)
+    assert got.text is None
+    assert got.reason == reason
+    if detail is not None:
+        assert got.detail == detail
+
+
+def test_unparseable_json_looking_text_is_an_echo():
+    got = parse('<instruction>{"headline": "a", "label": yes, "why": "it is ironic"}</instruction>')
+    assert (got.reason, got.detail) == ("echo", "the proposal looks like JSON")
+
+
+def test_placeholders_kept_pass_and_instruction_may_say_output():
+    raw = "<instruction>Read {headline} carefully.\nOutput the label only when sure: yes or no.</instruction>"
+    assert parse(raw, required=("{headline}",)).ok
+
+
+def test_extract_alone():
+    assert extract("<instruction>a b</instruction>", "stop").text == "a b"
+
+
+def make_records():
+    program = KeywordProgram({"instruct": PARENT, "other": "Other."})
+    exs = examples("t", ["alpha", "beta"])
+    rollouts = []
+    for e, score in zip(exs, (0.0, 1.0), strict=True):
+        pred = program.run(program.seed_candidate(), e)
+        rollouts.append(Rollout(e.id, score, "wrong: the answer is no" if score == 0 else "correct", pred))
+    return records_for("other", exs, rollouts, max_chars=300)
+
+
+def test_records_come_from_the_component_trace():
+    recs = make_records()
+    assert [r.output for r in recs] == ["other output for t0", "other output for t1"]
+    assert recs[0].inputs == {"text": "t item 0"}
+    assert (recs[0].score, recs[0].feedback) == (0.0, "wrong: the answer is no")
+
+
+def test_meta_prompt_layout_puts_the_request_last():
+    msgs = build_reflection_messages(
+        instruction=PARENT,
+        contract="Reply with yes or no.",
+        task_description="Detect sarcasm in news headlines.",
+        records=make_records(),
+        tried=[Rejected("Look for irony in the words.", 2.0, 1.0, 3)],
+        placeholders=["{headline}"],
+    )
+    assert [m["role"] for m in msgs] == ["system", "user"]
+    assert "<instruction>" in msgs[0]["content"]
+    user = msgs[1]["content"]
+    assert user == (
+        "TASK: Detect sarcasm in news headlines.\n\n"
+        'CURRENT INSTRUCTION:\n"""\nClassify the headline.\n"""\n\n'
+        'FIXED FORMAT (always added after the instruction; do not repeat or change it):\n"""\nReply with yes or no.\n"""\n\n'
+        "RESULTS WITH THE CURRENT INSTRUCTION:\n"
+        "Case 1 (score 0):\n  text: t item 0\n  model output: other output for t0\n  feedback: wrong: the answer is no\n"
+        "Case 2 (score 1):\n  text: t item 1\n  model output: other output for t1\n  feedback: correct\n\n"
+        "ALREADY TRIED, DID NOT HELP (write something different):\n"
+        '- """\nLook for irony in the words.\n""" scored 1/3, current 2/3\n\n'
+        "YOUR JOB: write a better instruction for this task. Use the feedback to fix the mistakes, "
+        "state general rules instead of copying the cases, and use at most 150 words. "
+        "Keep these placeholders exactly as written: {headline}.\n"
+        "Answer in exactly this shape:\n<instruction>Your new instruction.</instruction>"
+    )
+
+
+def test_long_fields_are_clipped():
+    program = KeywordProgram({"instruct": PARENT})
+    e = examples("t", ["alpha"])[0]
+    pred = program.run(program.seed_candidate(), e)
+    rec = records_for("instruct", [e], [Rollout(e.id, 0.0, "x" * 500, pred)], max_chars=50)[0]
+    assert len(rec.feedback) == 50 and rec.feedback.endswith("…")
