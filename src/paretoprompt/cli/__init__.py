@@ -29,7 +29,8 @@ def version() -> None:
 
 
 # Command groups register themselves on import (keep this list sorted).
-from paretoprompt.cli import models  # noqa: E402,F401
+from paretoprompt.cli import data, models, runs  # noqa: E402,F401
+from paretoprompt.cli import eval as _eval  # noqa: E402,F401
 
 
 def main() -> None:

@@ -1,0 +1,71 @@
+"""Optimizers by name: each entry is an options model (pydantic, extra keys forbidden) and a factory.
+
+Adding an optimizer = its module + one `_lazy(...)` line below. Modules are imported on first
+use, so a run of one optimizer never imports the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from paretoprompt.errors import UserError
+from paretoprompt.optimizers.base import Optimizer
+
+
+@dataclass(frozen=True)
+class OptimizerEntry:
+    name: str
+    options_model: type[BaseModel]
+    factory: Callable[[Any], Optimizer]
+    """Called with a validated instance of `options_model`."""
+
+    def make(self, options: Mapping[str, Any] | None = None, *, where: str = "optimizer") -> Optimizer:
+        """Validate `options` and build the optimizer; a bad key is a one-line `UserError` naming it."""
+        try:
+            validated = self.options_model.model_validate(dict(options or {}))
+        except ValidationError as err:
+            first = err.errors()[0]
+            key = ".".join(str(p) for p in first["loc"]) or "?"
+            raise UserError(f"{where}.{key}: {first['msg']}") from None
+        return self.factory(validated)
+
+
+def _lazy(module: str, cls: str, options: str) -> Callable[[], OptimizerEntry]:
+    def load() -> OptimizerEntry:
+        mod = importlib.import_module(module)
+        return OptimizerEntry(getattr(mod, cls).name, getattr(mod, options), getattr(mod, cls))
+
+    return load
+
+
+_REGISTRY: dict[str, Callable[[], OptimizerEntry]] = {
+    "gepa": _lazy("paretoprompt.optimizers.gepa", "GEPA", "GEPAConfig"),
+    "seed": _lazy("paretoprompt.optimizers.seed", "SeedBaseline", "SeedOptions"),
+}
+
+
+def available() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def get_optimizer(name: str) -> OptimizerEntry:
+    try:
+        load = _REGISTRY[name]
+    except KeyError:
+        raise UserError(f"unknown optimizer {name!r}; available: {', '.join(available())}") from None
+    return load()
+
+
+def make_optimizer(name: str, options: Mapping[str, Any] | None = None) -> Optimizer:
+    return get_optimizer(name).make(options, where="optimizer")
+
+
+def register(name: str, options_model: type[BaseModel], factory: Callable[[Any], Optimizer]) -> None:
+    """Make a user-defined optimizer available by name (e.g. from a plugin or a test)."""
+    entry = OptimizerEntry(name, options_model, factory)
+    _REGISTRY[name] = lambda: entry
