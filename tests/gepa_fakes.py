@@ -95,6 +95,10 @@ class FakeContext:
     def used(self) -> int:
         return sum(self.rollouts.values())
 
+    @property
+    def rollouts_used(self) -> int:
+        return self.used
+
     def remaining_rollouts(self) -> int:
         return 10**9 if self.budget is None else self.budget - self.used
 

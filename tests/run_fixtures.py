@@ -53,7 +53,7 @@ class ToyProgram:
         try:
             text = lm.complete(messages, slot=slot).text
         except LMError as err:
-            return Prediction(output=None, error=str(err))
+            return Prediction(output=None, error=f"model call failed: {err}")
         call = ModuleCall("main", dict(example.inputs), messages, text, parsed=text.strip())
         return Prediction(output=text.strip(), trace=(call,))
 

@@ -86,7 +86,7 @@ def test_program_exception_is_failed_but_user_error_propagates():
     task = make_task()
     lm, _ = task_lm()
     batch = Evaluator(task, Broken(), lm).evaluate(GOOD, task.splits.train[:2], split="train")
-    assert batch.rollouts[0].feedback == "model call failed: RuntimeError: boom"
+    assert batch.rollouts[0].feedback == "program raised: RuntimeError: boom"
     with pytest.raises(UserError, match="invalid API key"):
         Evaluator(task, BadKey(), lm).evaluate(GOOD, task.splits.train[:2], split="train")
 

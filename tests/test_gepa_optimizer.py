@@ -115,11 +115,11 @@ def test_perfect_minibatch_is_skipped_without_reflection():
         program=KeywordProgram(SEED),
         reflection=[],
     )
-    out = GEPA(GEPAConfig(max_consecutive_skips=4)).optimize(ctx)
+    out = GEPA(GEPAConfig(max_idle_iterations=4)).optimize(ctx)
     assert ctx.backend.calls == 0
-    assert out.notes["stopped_by"] == "consecutive_skips"
-    assert [p["reason"] for p in ctx.kinds("proposal")] == ["perfect"] * 4
-    # two fresh minibatches cover the 6 train examples; later ones are cached and free
+    assert out.notes["stopped_by"] == "idle_iterations"
+    # two fresh minibatches cover the 6 train examples; the next 4 are cached, free and idle
+    assert [p["reason"] for p in ctx.kinds("proposal")] == ["perfect"] * 6
     assert dict(ctx.rollouts) == {"validation": 2, "minibatch": 6}
 
 
@@ -181,3 +181,17 @@ def test_all_components_mode_reflects_on_each():
     assert prop["outcome"] == "accepted"
     assert prop["texts"] == {"a": "Start here and mention alpha.", "b": "Then finish and mention beta."}
     assert out.notes["front"] == {prop["child"]: 2}
+
+
+def test_reflection_that_never_yields_an_instruction_stops_after_idle_iterations():
+    ctx = FakeContext(
+        train=examples("t", ["beta"] * 3),
+        val=examples("v", ["alpha", "beta"]),
+        program=KeywordProgram(SEED),
+        reflection=lambda messages, params: "Certainly! Please provide the inputs.",
+    )
+    out = GEPA(GEPAConfig(max_idle_iterations=5, minibatch_size=3)).optimize(ctx)
+    assert out.notes["stopped_by"] == "idle_iterations"
+    # iteration 1 scores the parent's minibatch (3 rollouts); iterations 2-6 are free and idle
+    assert out.notes["iterations"] == 6 and out.notes["malformed"] == 6
+    assert dict(ctx.rollouts) == {"validation": 2, "minibatch": 3}

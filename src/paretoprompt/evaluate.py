@@ -22,6 +22,7 @@ from paretoprompt.lm.usage import Usage, UsageLedger
 from paretoprompt.optimizers.base import EvalBatch, Rollout, StopRequested
 from paretoprompt.programs.base import Candidate, Prediction, Program, candidate_id
 from paretoprompt.tasks.base import Example, Task
+from paretoprompt.tasks.metrics import METRIC_RAISED
 
 UsageByRole = Mapping[str, Usage]
 
@@ -156,11 +157,12 @@ class Evaluator:
         except UserError:
             raise
         except Exception as err:
-            prediction = Prediction(output=None, error=f"{type(err).__name__}: {err}")
+            prediction = Prediction(output=None, error=f"program raised: {type(err).__name__}: {err}")
         if prediction.error is not None:
-            return Rollout(ex.id, 0.0, f"model call failed: {prediction.error}", prediction, failed=True)
+            return Rollout(ex.id, 0.0, prediction.error, prediction, failed=True)
         try:
             score = self.task.metric(ex, prediction)
         except Exception as err:
-            return Rollout(ex.id, 0.0, f"metric raised: {type(err).__name__}: {err}", prediction, failed=True)
-        return Rollout(ex.id, float(score.value), score.feedback, prediction)
+            return Rollout(ex.id, 0.0, f"{METRIC_RAISED} {type(err).__name__}: {err}", prediction, failed=True)
+        failed = score.feedback.startswith(METRIC_RAISED)  # a wrapped user metric that raised
+        return Rollout(ex.id, float(score.value), score.feedback, prediction, failed=failed)

@@ -21,18 +21,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-import platformdirs
-
 from paretoprompt.errors import AssetError
+from paretoprompt.paths import cache_dir
 
 CHUNK = 1 << 20
-
-
-def cache_dir() -> Path:
-    """Root of every fetched asset: `$PARETOPROMPT_CACHE_DIR` or the platform's user cache dir."""
-    root = Path(os.environ.get("PARETOPROMPT_CACHE_DIR") or platformdirs.user_cache_dir("paretoprompt"))
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 def pip_download(requirements: Sequence[str], dest: Path) -> None:

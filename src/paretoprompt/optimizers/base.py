@@ -85,6 +85,11 @@ class OptimizerContext(Protocol):
         """
         ...
 
+    @property
+    def rollouts_used(self) -> int:
+        """Rollouts spent so far (memoized re-scoring is free and not counted)."""
+        ...
+
     def remaining_rollouts(self) -> int:
         """Rollouts left in the budget (a large number when unlimited)."""
         ...

@@ -27,9 +27,11 @@ class GEPAConfig(BaseModel):
     skip_perfect: bool = True
     perfect_score: float = Field(1.0, ge=0.0, le=1.0)
     max_iterations: int | None = Field(None, ge=1)
-    max_consecutive_skips: int = Field(50, ge=1)
-    """Stop after this many perfect-minibatch skips in a row: re-scoring cached examples is free, so
-    once every front candidate solves the train split the loop would otherwise spin at no cost."""
+    max_idle_iterations: int = Field(30, ge=1)
+    """Stop after this many iterations in a row that spent no rollouts (perfect-minibatch skips,
+    malformed or duplicate proposals on already-scored minibatches). Such iterations are free in
+    rollouts, so without this bound a reflection LM that never produces a usable proposal would
+    spin forever under a rollout budget."""
 
     reflection_temperature: float = Field(0.7, ge=0.0, le=2.0)
     reflection_max_tokens: int = Field(400, ge=16)

@@ -76,7 +76,7 @@ class _Run:
             0,
         )
         self.merge_tried: set[tuple[str, str]] = set()
-        self.skips_in_a_row = 0
+        self.idle_in_a_row = 0
 
     def run(self) -> OptimizerOutcome:
         seed = dict(self.ctx.program.seed_candidate())
@@ -86,9 +86,12 @@ class _Run:
         try:
             while self.cfg.max_iterations is None or n < self.cfg.max_iterations:
                 n += 1
+                spent_before = self.ctx.rollouts_used
                 self._iteration(n)
-                if self.skips_in_a_row >= self.cfg.max_consecutive_skips:
-                    stopped = "consecutive_skips"
+                idle = self.ctx.rollouts_used == spent_before
+                self.idle_in_a_row = self.idle_in_a_row + 1 if idle else 0
+                if self.idle_in_a_row >= self.cfg.max_idle_iterations:
+                    stopped = "idle_iterations"
                     break
         except (BudgetExhausted, StopRequested) as stop:
             stopped = type(stop).__name__
@@ -123,10 +126,8 @@ class _Run:
         before = ctx.evaluate(parent, examples, split="train", purpose="minibatch")
         base = {"parent": parent_id, "component": label}
         if cfg.skip_perfect and all(s >= cfg.perfect_score for s in before.scores):
-            self.skips_in_a_row += 1
             self._proposal("skipped", reason="perfect", **base)
             return
-        self.skips_in_a_row = 0
         self.selector.advance(parent_id)
         child = dict(parent)
         for comp in components:
