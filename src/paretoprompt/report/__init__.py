@@ -1,0 +1,1 @@
+"""Reports built from run directories alone (journal + result), never from live objects."""
