@@ -142,8 +142,8 @@ def test_a_provider_failing_every_call_stops_the_run(tmp_path):
 
     tlm = LM(ScriptedBackend(down), retry=NO_RETRY)
     r = run(tmp_path, Batches(steps=10), Budget(rollouts=1000, max_consecutive_failures=6), tlm=tlm)
-    assert r.rollouts_by_purpose == {"minibatch": 8}
-    assert r.stop_reason == "8 rollouts failed in a row (last: model call failed: connection reset)"
+    assert r.rollouts_by_purpose == {"minibatch": 6}  # stopped mid-batch, at the 6th failure
+    assert r.stop_reason == "6 rollouts failed in a row (last: model call failed: connection reset)"
 
 
 def test_small_budget_warns(tmp_path, caplog):

@@ -52,6 +52,7 @@ class Evaluator:
         concurrency: int = 4,
         store: RolloutStore | None = None,
         should_stop: Callable[[], str | None] | None = None,
+        on_rollout: Callable[[Rollout], None] | None = None,
     ) -> None:
         if concurrency < 1:
             raise UserError(f"concurrency must be >= 1, got {concurrency}")
@@ -61,6 +62,8 @@ class Evaluator:
         self.concurrency = concurrency
         self.store = store
         self.should_stop = should_stop
+        self.on_rollout = on_rollout
+        """Called from the worker thread with each newly counted rollout (executed or replayed)."""
         """Polled before each rollout; a non-None reason stops the batch with `StopRequested`."""
         self.counts: Counter[str] = Counter()
         """New rollouts by purpose (executed or replayed; memo hits are free and not counted)."""
@@ -150,6 +153,8 @@ class Evaluator:
         with self._lock:
             self._memo[(cid, split, ex.id)] = rollout
             self.counts[purpose] += 1
+        if self.on_rollout is not None:
+            self.on_rollout(rollout)
 
     def _score(self, candidate: Candidate, ex: Example, lm: LM, slot: int) -> Rollout:
         try:

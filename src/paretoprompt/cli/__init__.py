@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from typer._click import exceptions as click_errors  # typer vendors click; no public alias
 
 from paretoprompt import __version__
 from paretoprompt.errors import UserError
@@ -29,16 +30,23 @@ def version() -> None:
 
 
 # Command groups register themselves on import (keep this list sorted).
-from paretoprompt.cli import data, models, runs  # noqa: E402,F401
+from paretoprompt.cli import compare, data, models, runs  # noqa: E402,F401
 from paretoprompt.cli import eval as _eval  # noqa: E402,F401
 
 
 def main() -> None:
     try:
-        app()
+        code = app(standalone_mode=False)  # usage errors come back to us: one line, not a panel
+    except click_errors.NoArgsIsHelpError as err:
+        err.show()
+        sys.exit(2)
+    except click_errors.ClickException as err:  # a bad option value, a missing argument...
+        print(f"error: {' '.join(err.format_message().split())}", file=sys.stderr)
+        sys.exit(2)
     except UserError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, typer.Abort):
         print("interrupted", file=sys.stderr)
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

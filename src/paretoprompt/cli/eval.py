@@ -13,6 +13,7 @@ from paretoprompt.cli import app
 from paretoprompt.errors import UserError
 from paretoprompt.evaluate import Evaluator
 from paretoprompt.lm.factory import make_lm
+from paretoprompt.lm.faults import FaultInjectingBackend, parse_fault_spec
 from paretoprompt.programs.base import Program, candidate_id
 from paretoprompt.stats import wilson_interval
 from paretoprompt.tasks.base import Task
@@ -99,10 +100,14 @@ def eval_command(
     id_field: str | None = typer.Option(None, help="Optional id field of --data."),
     metric: str = typer.Option("exact", help="exact, normalized, choice, numeric, contains, f1, or module:function."),
     show: int = typer.Option(0, help="Also print the feedback of this many imperfect rollouts."),
+    inject_faults: str | None = typer.Option(
+        None, "--inject-faults", help="Fault drill, e.g. rate=0.3,kinds=timeout,429,5xx,reset,empty,truncated,garbage."
+    ),
 ) -> None:
     """Score a prompt on a split and print the score with its 95% Wilson interval."""
     if split not in ("train", "val", "test"):
         raise UserError(f"unknown split {split!r}; expected train, val or test")
+    faults = parse_fault_spec(inject_faults) if inject_faults is not None else None
     the_task, program = load_task(
         task, data, input_fields=input_field or [], answer_field=answer_field, id_field=id_field, metric=metric,
         sizes=parse_sizes(sizes), seed=seed,
@@ -112,6 +117,8 @@ def eval_command(
     if not examples:
         raise UserError(f"split {split!r} of task {the_task.name!r} is empty")
     lm = make_lm(model, role="task", cache=None if no_cache else "default")
+    if faults is not None:
+        lm = faults.wrap_lm(lm)
     warm_up = getattr(lm.backend, "warm_up", None)  # local models: keep load time out of the wall time
     if callable(warm_up):
         warm_up()
@@ -130,5 +137,8 @@ def eval_command(
         f"rollouts {count} · LM calls {usage.calls} ({usage.cache_hits} cached) · tokens {usage.prompt_tokens:,} in, "
         f"{usage.completion_tokens:,} out · wall {wall:.1f} s"
     )
+    if isinstance(lm.backend, FaultInjectingBackend):
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(lm.backend.stats.items())) or "none"
+        typer.echo(f"faults injected {lm.backend.faults} ({kinds}) · retried {usage.retries} · calls failed {usage.failures}")
     for rollout in [r for r in batch.rollouts if r.score < 1.0][:show]:
         typer.echo(f"  {rollout.example_id}: {rollout.score:.2f} {rollout.feedback}")

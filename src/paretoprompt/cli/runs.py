@@ -26,6 +26,9 @@ def optimize(
     budget: Annotated[int | None, typer.Option("--budget", help="Rollout budget (overrides budget.rollouts).")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Run seed (overrides seed).")] = None,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Live progress on stderr.")] = True,
+    inject_faults: Annotated[str | None, typer.Option(
+        "--inject-faults", help="Fault drill, e.g. rate=0.3,kinds=timeout,429,5xx,reset,empty,truncated,garbage."
+    )] = None,
 ) -> None:
     """Run an optimization; it can be resumed after any crash with `paretoprompt resume RUN_DIR`."""
     from paretoprompt.run.api import start
@@ -39,6 +42,8 @@ def optimize(
         data["budget"] = {**data.get("budget", {}), "rollouts": budget}
     if seed is not None:
         data["seed"] = seed
+    if inject_faults is not None:
+        data["lm"] = {**data.get("lm", {}), "fault_injection": inject_faults}
     _logging()
     result = start(parse_config(data, where=config.name), progress=progress)
     print_result(result)

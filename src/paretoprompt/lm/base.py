@@ -51,6 +51,8 @@ class Completion:
     cached: bool = False
     prompt_tokens_reused: int = 0
     """Prompt tokens served from the backend's prefix (KV) cache, when it reports them."""
+    injected_fault: str | None = None
+    """The fault kind a drill (`FaultInjectingBackend`) damaged this answer with; never cached."""
 
     @property
     def tokens_per_second(self) -> float:

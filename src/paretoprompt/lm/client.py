@@ -30,7 +30,8 @@ class LM:
     """A model in one role ("task" or "reflection") of an optimization.
 
     Safe to call from many threads. A cache hit returns the stored completion with
-    `cached=True` and `latency_s=0`; failed calls are never cached.
+    `cached=True` and `latency_s=0`; failed calls and answers damaged by a fault drill are never
+    cached, so a drill cannot poison the shared cache.
     """
 
     def __init__(
@@ -93,7 +94,7 @@ class LM:
             self.ledger.record_failure(self.role)
             raise
         self.ledger.record(self.role, completion)
-        if self.cache is not None and completion.finish_reason != "error":
+        if self.cache is not None and completion.finish_reason != "error" and completion.injected_fault is None:
             self.cache.put(key, completion)
         return completion
 

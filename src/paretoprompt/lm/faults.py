@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from paretoprompt.errors import TransientLMError, UserError
 from paretoprompt.lm.base import Backend, Completion, GenerationParams, Messages
 from paretoprompt.lm.cache_key import cache_key
+from paretoprompt.lm.client import LM
 
 TRANSIENT_KINDS = ("timeout", "429", "5xx", "reset")
 CONTENT_KINDS = ("empty", "truncated", "garbage")
@@ -25,7 +26,8 @@ class FaultInjectingBackend:
     """Wraps `inner`; each request fails with probability `rate` with one of `kinds`.
 
     Transient kinds raise `TransientLMError` without calling `inner`. Content kinds call `inner`
-    (the provider was paid) and damage its answer. `stats` counts injected faults per kind.
+    (the provider was paid) and damage its answer, marking it `injected_fault` so `LM` never
+    writes it to the response cache. `stats` counts injected faults per kind.
     """
 
     def __init__(
@@ -75,11 +77,13 @@ class FaultInjectingBackend:
             raise self._transient(kind)
         completion = self.inner.generate(messages, params, slot=slot)
         if kind == "empty":
-            return dataclasses.replace(completion, text="", completion_tokens=0)
+            return dataclasses.replace(completion, text="", completion_tokens=0, injected_fault=kind)
         if kind == "truncated":
-            return dataclasses.replace(completion, text=completion.text[: len(completion.text) // 2], finish_reason="length")
+            half = completion.text[: len(completion.text) // 2]
+            return dataclasses.replace(completion, text=half, finish_reason="length", injected_fault=kind)
         if kind == "garbage":
-            return dataclasses.replace(completion, text=rng.randbytes(48).decode("utf-8", errors="replace"))
+            text = rng.randbytes(48).decode("utf-8", errors="replace")
+            return dataclasses.replace(completion, text=text, injected_fault=kind)
         return completion
 
     def _transient(self, kind: str | None) -> TransientLMError:
@@ -105,6 +109,15 @@ class FaultSpec:
 
     def wrap(self, inner: Backend) -> FaultInjectingBackend:
         return FaultInjectingBackend(inner, self.rate, set(self.kinds), self.seed)
+
+    def wrap_lm(self, lm: LM) -> LM:
+        """`lm` with its backend made flaky; cache, retries and ledger unchanged.
+
+        The faults sit between the cache and the provider: cache hits are served clean (they
+        never reach the network) and damaged answers are never cached (see `LM.complete`).
+        """
+        return LM(self.wrap(lm.backend), role=lm.role, cache=lm.cache, retry=lm.retry, ledger=lm.ledger,
+                  defaults=lm.defaults)
 
 
 def parse_fault_spec(spec: str) -> FaultSpec:

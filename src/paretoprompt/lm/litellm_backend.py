@@ -17,9 +17,7 @@ from typing import Any
 
 from paretoprompt.errors import PermanentLMError, TransientLMError, UserError
 from paretoprompt.lm.base import Completion, FinishReason, GenerationParams, Messages
-
-_SECRET_ENV = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD)", re.IGNORECASE)
-_MIN_SECRET_LEN = 8
+from paretoprompt.redact import env_secrets, redact, secret_values
 
 
 def import_litellm() -> ModuleType:
@@ -31,13 +29,6 @@ def import_litellm() -> ModuleType:
         raise UserError("hosted models need LiteLLM: pip install 'paretoprompt[litellm]'") from None
     litellm.suppress_debug_info = True
     return litellm
-
-
-def redact(text: str, secrets: list[str]) -> str:
-    """`text` with every secret replaced by `***`."""
-    for secret in sorted(secrets, key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
 
 
 class LiteLLMBackend:
@@ -155,7 +146,7 @@ class LiteLLMBackend:
         return text.splitlines()[0][:300] if text else type(err).__name__
 
     def _secrets(self) -> list[str]:
-        found = [v for k, v in os.environ.items() if _SECRET_ENV.search(k) and len(v) >= _MIN_SECRET_LEN]
+        found = env_secrets() + secret_values(self.extra)  # e.g. extra_headers={"Authorization": ...}
         if self._api_key:
             found.append(self._api_key)
         return found

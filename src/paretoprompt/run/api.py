@@ -14,6 +14,7 @@ from typing import Any
 from paretoprompt.errors import UserError
 from paretoprompt.lm.client import LM
 from paretoprompt.programs.base import Program
+from paretoprompt.redact import redact_data
 from paretoprompt.run.budget import Budget
 from paretoprompt.run.config import (
     DEFAULT_REFLECTION_LM,
@@ -44,12 +45,14 @@ def optimize(
     optimizer_options: Mapping[str, Any] | None = None,
     progress: bool = True,
     concurrency: int = 4,
+    fault_injection: str | None = None,
 ) -> Result:
     """Optimize `program`'s prompts on `task`; every event is journaled in `run_dir`.
 
     `task` is a built-in task name or a `Task` (then `program` is required); LMs are spec
     strings (`local/NAME`, `provider/model`) or `LM` objects; `budget` is a rollout count, a
-    `Budget`, or a mapping of its fields.
+    `Budget`, or a mapping of its fields. `fault_injection` (e.g. "rate=0.3,kinds=all") makes
+    both LMs flaky on purpose, a drill of the retry and failure policies (docs/reliability.md).
     """
     objects: dict[str, Any] = {}
     task_name = task
@@ -67,7 +70,8 @@ def optimize(
     data = {
         "task": {"name": task_name},
         "optimizer": {"name": optimizer, **dict(optimizer_options or {})},
-        "lm": {"task": lm_specs["task_lm"], "reflection": lm_specs["reflection_lm"], "concurrency": concurrency},
+        "lm": {"task": lm_specs["task_lm"], "reflection": lm_specs["reflection_lm"], "concurrency": concurrency,
+               "fault_injection": fault_injection},
         "budget": _budget_fields(budget),
         "seed": seed,
         "run_dir": None if run_dir is None else str(run_dir),
@@ -83,14 +87,20 @@ def start(
     on_append: Callable[[Event], None] | None = None,
 ) -> Result:
     """Start a new run from a validated config; `objects` replace the parts named in it."""
+    from paretoprompt.optimizers.registry import make_optimizer
+
     objects = dict(objects or {})
+    make_optimizer(config.optimizer.name, config.optimizer.options)  # a bad option leaves no run dir behind
     run_dir = Path(config.run_dir or _default_run_dir(config))
-    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UserError(f"cannot create run directory {run_dir}: {err.strerror or err}") from None
     lock = RunLock(run_dir)
     try:
         if load_events(run_dir / JOURNAL):
             raise UserError(f"{run_dir} already holds a run; continue it with `paretoprompt resume {run_dir}`")
-        data = {**config.to_json(), "run_dir": str(run_dir)}
+        data = redact_data({**config.to_json(), "run_dir": str(run_dir)})  # keys come from the env, never from here
         write_atomic(run_dir / "config.toml", to_toml(data))
         spec = _build(config, objects, {**data, PYTHON_OBJECTS: sorted(objects)})
         return run_session(spec, run_dir, [], progress=Progress(enabled=progress), on_append=on_append)
@@ -142,12 +152,19 @@ def _build(config: RunConfig, objects: Mapping[str, Any], journaled: Mapping[str
         loaded_task, loaded_program = _load_task(config)
         task = task or loaded_task
         program = program or loaded_program
+    task_lm = objects.get("task_lm") or _make_lm(config.lm.task, "task")
+    reflection_lm = objects.get("reflection_lm") or _make_lm(config.lm.reflection, "reflection")
+    if config.lm.fault_injection is not None:
+        from paretoprompt.lm.faults import parse_fault_spec
+
+        faults = parse_fault_spec(config.lm.fault_injection)
+        task_lm, reflection_lm = faults.wrap_lm(task_lm), faults.wrap_lm(reflection_lm)
     return RunSpec(
         task=task,
         program=program,
         optimizer=optimizer,
-        task_lm=objects.get("task_lm") or _make_lm(config.lm.task, "task"),
-        reflection_lm=objects.get("reflection_lm") or _make_lm(config.lm.reflection, "reflection"),
+        task_lm=task_lm,
+        reflection_lm=reflection_lm,
         budget=Budget(**config.budget.model_dump()),
         seed=config.seed,
         concurrency=config.lm.concurrency,

@@ -48,6 +48,9 @@ class StopConditions:
         self.no_improvement = 0
         self.consecutive_failures = 0
         self.last_failure = ""
+        self._batch_failures = 0
+        self._batch_ok = False
+        self._lock = threading.Lock()
 
     def elapsed(self) -> float:
         return time.monotonic() - self._started
@@ -73,12 +76,30 @@ class StopConditions:
             return f"wall time: {self.elapsed():.0f}s of {b.max_seconds:.0f}s"
         if b.patience is not None and self.no_improvement >= b.patience:
             return f"patience: {self.no_improvement} candidates without improvement"
-        if self.consecutive_failures >= b.max_consecutive_failures:
-            return f"{self.consecutive_failures} rollouts failed in a row (last: {self.last_failure})"
+        if self.provider_failing():
+            streak = self.consecutive_failures + (0 if self._batch_ok else self._batch_failures)
+            return f"{streak} rollouts failed in a row (last: {self.last_failure})"
         return None
 
+    def provider_failing(self) -> bool:
+        """True once `max_consecutive_failures` rollouts failed in a row, counting the running batch
+        while none of its rollouts succeeded (so a dead provider stops the run mid-batch)."""
+        streak = self.consecutive_failures + (0 if self._batch_ok else self._batch_failures)
+        return streak >= self.budget.max_consecutive_failures
+
+    def observe_rollout(self, failed: bool, feedback: str) -> None:
+        """A rollout of the running batch finished (in any order, from any worker thread)."""
+        with self._lock:
+            if failed:
+                self._batch_failures += 1
+                self.last_failure = feedback
+            else:
+                self._batch_ok = True
+
     def observe_failures(self, failed: list[tuple[bool, str]]) -> None:
-        """Update the consecutive-failure streak with a batch's rollouts, in order."""
+        """Update the consecutive-failure streak with a finished batch's rollouts, in example order."""
+        with self._lock:
+            self._batch_failures, self._batch_ok = 0, False
         for is_failed, feedback in failed:
             if is_failed:
                 self.consecutive_failures += 1

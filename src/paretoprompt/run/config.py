@@ -25,9 +25,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from paretoprompt.errors import UserError
+from paretoprompt.lm.faults import parse_fault_spec
 
 DEFAULT_TASK_LM = "local/qwen2.5-coder-0.5b-instruct"
 DEFAULT_REFLECTION_LM = "local/qwen2.5-coder-1.5b-instruct"
@@ -81,6 +82,18 @@ class LMConfig(BaseModel):
     task: str = DEFAULT_TASK_LM
     reflection: str = DEFAULT_REFLECTION_LM
     concurrency: int = Field(4, ge=1, le=256)
+    fault_injection: str | None = None
+    """A fault drill, e.g. "rate=0.3,kinds=timeout,429,seed=1" (see `lm/faults.py`); off when None."""
+
+    @field_validator("fault_injection")
+    @classmethod
+    def _fault_spec(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_fault_spec(value)
+            except UserError as err:
+                raise ValueError(str(err).removeprefix("--inject-faults: ")) from None
+        return value
 
 
 class BudgetConfig(BaseModel):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
 log = logging.getLogger("paretoprompt.run")
@@ -85,7 +86,7 @@ class Progress:
         """A warning worth showing even above the live panel."""
         log.warning(text)
         if self._live is not None:
-            self._live.console.print(f"[yellow]warning:[/] {text}")
+            self._live.console.print(f"[yellow]warning:[/] {escape(text)}")
 
     def stop(self) -> None:
         if self._live is not None:

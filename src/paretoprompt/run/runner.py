@@ -86,7 +86,8 @@ def run_session(
                                prior_seconds=prior_seconds(prior))
         store = JournalRolloutStore(journal, prior)
         evaluator = Evaluator(spec.task, spec.program, task_lm, concurrency=spec.concurrency, store=store,
-                              should_stop=stops.reason)
+                              should_stop=stops.reason,
+                              on_rollout=lambda r: stops.observe_rollout(r.failed, r.feedback))
         ctx = RunContext(
             task=spec.task, program=spec.program, evaluator=evaluator,
             reflection_lm=JournaledLM.wrap(refl_lm, journal, prior), seed=spec.seed, journal=journal,
@@ -114,11 +115,13 @@ def _optimize(
 ) -> tuple[OptimizerOutcome | None, str]:
     with SigintGraceful(stops):
         try:
-            return optimizer.optimize(ctx), "optimizer finished"
+            outcome = optimizer.optimize(ctx)
         except BudgetExhausted as err:
             return None, f"budget exhausted: {err}"
         except StopRequested as err:
             return None, str(err)
+        # An optimizer that caught a stop (as GEPA does) still reports why the run stopped.
+        return outcome, stops.reason() or "optimizer finished"
 
 
 def _finish(
@@ -136,7 +139,7 @@ def _finish(
         raise RuntimeError(f"optimizer {spec.optimizer.name!r} returned unknown candidate {best_id!r}")
     best_texts = dict(ctx.pool[best_id].texts) if best_id is not None else dict(seed_texts)
     test = None
-    if spec.task.splits.test and not stop_reason.startswith("interrupted"):
+    if spec.task.splits.test and not stop_reason.startswith("interrupted") and not stops.provider_failing():
         test = _score_test(evaluator, seed_texts, best_texts, spec.task)
     return Result(
         task=spec.task.name,
