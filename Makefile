@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev,litellm]'
+	$(BIN)/python -m pip install -q -e '.[dev,litellm,reasoning]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -20,7 +20,7 @@ models: install
 	$(BIN)/paretoprompt models pull qwen2.5-coder-0.5b-instruct
 
 test: models
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/python -m pytest
 
 test-fast: install
@@ -31,8 +31,8 @@ demo: models
 	$(BIN)/paretoprompt demo
 
 lint: install
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info
