@@ -28,7 +28,7 @@ test-fast: install
 
 demo: models
 	$(BIN)/paretoprompt models pull qwen2.5-coder-1.5b-instruct
-	$(BIN)/paretoprompt demo
+	$(BIN)/paretoprompt optimize configs/demo.toml --run-dir runs/demo-$$(date +%Y%m%d-%H%M%S)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks scripts
