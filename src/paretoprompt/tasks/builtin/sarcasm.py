@@ -16,7 +16,8 @@ SOURCE = WheelFile(
     "evals/registry/data/sarcasm/samples.jsonl",
     "4cb34ff4d2718da62368440ffe8dece7ece39a46b0fe4d172fdd8a76bc420f46",
 )
-DESCRIPTION = "Decide whether a news headline is sarcastic (answer yes or no). Splits are label-balanced."
+# Shown to optimizer LMs: the task only. Splits are label-balanced.
+DESCRIPTION = "Decide whether a news headline is sarcastic (answer yes or no)."
 
 
 def examples() -> list[Example]:
