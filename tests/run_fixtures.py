@@ -8,7 +8,7 @@ appends "+" or "-" depending on a hash of its prompt, so proposals sometimes hel
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from paretoprompt.errors import LMError
 from paretoprompt.lm.base import GenerationParams, Messages
@@ -76,8 +76,10 @@ def task_lm(**kw) -> tuple[LM, ScriptedBackend]:
     return LM(backend, role="task", retry=NO_RETRY, **kw), backend
 
 
-def reflection_lm() -> tuple[LM, ScriptedBackend]:
-    backend = ScriptedBackend(reflection_responder, model="toy-reflect")
+def reflection_lm(
+    responder: Callable[[Messages, GenerationParams], str] = reflection_responder,
+) -> tuple[LM, ScriptedBackend]:
+    backend = ScriptedBackend(responder, model="toy-reflect")
     return LM(backend, role="reflection", retry=NO_RETRY), backend
 
 

@@ -7,12 +7,17 @@ import pytest
 from gepa_fakes import KeywordProgram, examples
 from paretoprompt.optimizers.base import Rollout
 from paretoprompt.optimizers.gepa.memory import Rejected
-from paretoprompt.optimizers.gepa.reflection_parse import extract, parse_proposal
+from paretoprompt.optimizers.gepa.reflection_parse import TAG, parse_proposal
 from paretoprompt.optimizers.gepa.reflection_prompt import build_reflection_messages, records_for
+from paretoprompt.optimizers.strategies.proposals import extract_one
 
 PARENT = "Classify the headline."
 GOOD = "Decide whether the headline is sarcastic by looking for exaggeration and irony."
 HEADLINE = "local man wins award for most average lawn in entire county"
+
+
+def extract(raw, finish):
+    return extract_one(raw, finish, tag=TAG)
 
 
 def parse(raw, *, finish="stop", required=(), fields=(HEADLINE, "yes"), **kw):

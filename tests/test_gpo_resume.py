@@ -6,16 +6,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from pathlib import Path
 
-import pytest
-
-from paretoprompt.lm.client import LM
-from paretoprompt.lm.retry import NO_RETRY
-from paretoprompt.lm.testing import ScriptedBackend
-from paretoprompt.run import optimize, resume
+import resume_harness
 from paretoprompt.run.journal import JOURNAL, load_events
-from run_fixtures import ToyProgram, make_task, task_lm
+from resume_harness import comparable, crashed_copy, reference_fixture
+from resume_harness import kinds as _kinds
 
 OPTIONS = {
     "embedder": "tfidf",
@@ -40,64 +35,12 @@ def gpo_reflection(messages, params) -> str:
     return f"<prompt>{current} {tail}</prompt>" if tail else "no fence"
 
 
-class Harness:
-    def __init__(self) -> None:
-        self.task_calls = 0
-        self.reflection_calls = 0
-
-    def objects(self):
-        self.tlm, self.tb = task_lm()
-        self.rb = ScriptedBackend(gpo_reflection, model="toy-reflect")
-        self.rlm = LM(self.rb, role="reflection", retry=NO_RETRY)
-        return {"task": make_task(), "program": ToyProgram(), "task_lm": self.tlm, "reflection_lm": self.rlm}
-
-    def optimize(self, run_dir: Path):
-        o = self.objects()
-        try:
-            return optimize(
-                task=o["task"],
-                program=o["program"],
-                optimizer="gpo",
-                task_lm=self.tlm,
-                reflection_lm=self.rlm,
-                budget=BUDGET,
-                seed=5,
-                run_dir=run_dir,
-                optimizer_options=OPTIONS,
-                progress=False,
-                concurrency=2,
-            )
-        finally:
-            self._count()
-
-    def resume(self, run_dir: Path):
-        o = self.objects()
-        try:
-            return resume(run_dir, progress=False, **o)
-        finally:
-            self._count()
-
-    def _count(self) -> None:
-        self.task_calls += self.tb.calls
-        self.reflection_calls += self.rb.calls
+class Harness(resume_harness.Harness):
+    optimizer, options, seed, budget = "gpo", OPTIONS, 5, BUDGET
+    responder = gpo_reflection
 
 
-def comparable(result) -> dict:
-    data = result.to_json()
-    data.pop("wall_seconds")
-    return data
-
-
-def _kinds(events, type_):
-    return [e for e in events if e["type"] == type_]
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    run_dir = tmp_path_factory.mktemp("gpo-ref")
-    h = Harness()
-    result = h.optimize(run_dir)
-    return result, (run_dir / JOURNAL).read_bytes().splitlines(keepends=True), h
+reference = reference_fixture(Harness, "gpo-ref")
 
 
 def test_reference_gpo_run(reference):
@@ -119,11 +62,7 @@ def test_gpo_resumes_after_a_crash_at_every_event(reference, tmp_path):
     result, lines, _ = reference
     ref_rollouts = len(_kinds([json.loads(x) for x in lines], "rollout"))
     for k in range(1, len(lines)):
-        run_dir = tmp_path / f"k{k}"
-        run_dir.mkdir()
-        torn = lines[k][: len(lines[k]) // 2] if k % 2 else b""
-        (run_dir / JOURNAL).write_bytes(b"".join(lines[:k]) + torn)
-        kept = [json.loads(x) for x in lines[:k]]
+        run_dir, kept = crashed_copy(lines, k, tmp_path)
         h = Harness()
         resumed = h.resume(run_dir)
         assert comparable(resumed) == comparable(result), f"crash after event {k}"

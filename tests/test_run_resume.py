@@ -4,17 +4,18 @@ with no completed rollout lost or repeated and no journaled LM call made again."
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from pydantic import BaseModel, ConfigDict
 
+import resume_harness
 from paretoprompt.errors import UserError
 from paretoprompt.optimizers.registry import register
-from paretoprompt.run import optimize, resume, start
-from paretoprompt.run.config import parse_config
+from paretoprompt.run import resume
 from paretoprompt.run.journal import JOURNAL, RunLock, load_events
-from run_fixtures import ToyOptimizer, ToyProgram, make_task, reflection_lm, task_lm
+from resume_harness import Crash, comparable, crash_at, crashed_copy, reference_fixture
+from resume_harness import kinds as _kinds
+from run_fixtures import ToyOptimizer, reflection_responder
 
 
 class ToyOptions(BaseModel):
@@ -25,72 +26,15 @@ class ToyOptions(BaseModel):
 register("toy", ToyOptions, lambda o: ToyOptimizer(o.iterations))
 
 
-class Crash(Exception):
-    pass
+class Harness(resume_harness.Harness):
+    optimizer, options, seed = "toy", {"iterations": 6}, 3
+    responder = reflection_responder
 
 
-class Harness:
-    """Fresh scripted LMs per session, counting the live calls each session makes."""
-
-    def __init__(self) -> None:
-        self.task_calls = 0
-        self.reflection_calls = 0
-
-    def objects(self):
-        self.tlm, self.tb = task_lm()
-        self.rlm, self.rb = reflection_lm()
-        return {"task": make_task(), "program": ToyProgram(), "task_lm": self.tlm, "reflection_lm": self.rlm}
-
-    def optimize(self, run_dir: Path, on_append=None):
-        o = self.objects()
-        try:
-            if on_append is None:
-                return optimize(
-                    task=o["task"], program=o["program"], optimizer="toy", task_lm=self.tlm,
-                    reflection_lm=self.rlm, budget=200, seed=3, run_dir=run_dir,
-                    optimizer_options={"iterations": 6}, progress=False, concurrency=2,
-                )
-            config = parse_config({
-                "task": {"name": "toy"}, "optimizer": {"name": "toy", "iterations": 6},
-                "lm": {"task": "toy-task", "reflection": "toy-reflect", "concurrency": 2},
-                "budget": {"rollouts": 200}, "seed": 3, "run_dir": str(run_dir),
-            })
-            return start(config, objects=o, progress=False, on_append=on_append)
-        finally:
-            self._count()
-
-    def resume(self, run_dir: Path, **kw):
-        o = self.objects()
-        try:
-            return resume(run_dir, progress=False, **o, **kw)
-        finally:
-            self._count()
-
-    def _count(self) -> None:
-        self.task_calls += self.tb.calls
-        self.reflection_calls += self.rb.calls
+reference = reference_fixture(Harness, "ref")
 
 
-def comparable(result) -> dict:
-    data = result.to_json()
-    data.pop("wall_seconds")
-    return data
-
-
-def _kinds(events, type_):
-    return [e for e in events if e["type"] == type_]
-
-
-@pytest.fixture(scope="module")
-def reference(tmp_path_factory):
-    run_dir = tmp_path_factory.mktemp("ref")
-    h = Harness()
-    result = h.optimize(run_dir)
-    lines = (run_dir / JOURNAL).read_bytes().splitlines(keepends=True)
-    return result, lines, h
-
-
-def test_reference_run_is_sane(reference):
+def test_reference_fixture_is_sane(reference):
     result, lines, h = reference
     events = [json.loads(x) for x in lines]
     rollouts = _kinds(events, "rollout")
@@ -112,11 +56,7 @@ def test_resume_after_a_crash_at_every_event(reference, tmp_path):
     result, lines, _ = reference
     ref_rollouts = len(_kinds([json.loads(x) for x in lines], "rollout"))
     for k in range(1, len(lines)):
-        run_dir = tmp_path / f"k{k}"
-        run_dir.mkdir()
-        torn = lines[k][: len(lines[k]) // 2] if k % 2 else b""  # odd k: a half-written next line too
-        (run_dir / JOURNAL).write_bytes(b"".join(lines[:k]) + torn)
-        kept = [json.loads(x) for x in lines[:k]]
+        run_dir, kept = crashed_copy(lines, k, tmp_path)
         h = Harness()
         resumed = h.resume(run_dir)
         assert comparable(resumed) == comparable(result), f"crash after event {k}"
@@ -128,17 +68,12 @@ def test_resume_after_a_crash_at_every_event(reference, tmp_path):
         assert [e["seq"] for e in events] == list(range(len(events)))
 
 
-@pytest.mark.parametrize("crash_at", [3, 11, 24, 40])
-def test_resume_after_an_exception_mid_run(reference, tmp_path, crash_at):
+@pytest.mark.parametrize("seq", [3, 11, 24, 40])
+def test_resume_after_an_exception_mid_run(reference, tmp_path, seq):
     result, _, _ = reference
-
-    def crash(event):
-        if event["seq"] == crash_at:
-            raise Crash(f"simulated crash after event {crash_at}")
-
     h = Harness()
     with pytest.raises(Crash):
-        h.optimize(tmp_path, on_append=crash)
+        h.optimize(tmp_path, on_append=crash_at(seq))
     assert not (tmp_path / "result.json").exists()
     resumed = h.resume(tmp_path)
     assert comparable(resumed) == comparable(result)

@@ -21,14 +21,14 @@ merge = true
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from paretoprompt.errors import UserError
 from paretoprompt.run.config import LMConfig, SizesConfig, TaskConfig
+from paretoprompt.validation import read_toml, validate_model
 
 DEFAULT_OPTIMIZERS = ("seed", "gepa", "apo", "gpo")
 
@@ -98,25 +98,14 @@ def _no_duplicates(names: list[str]) -> None:
 
 
 def parse_compare_config(data: dict[str, Any], *, where: str = "compare") -> CompareConfig:
-    try:
-        return CompareConfig.model_validate(data)
-    except ValidationError as err:
-        first = err.errors()[0]
-        key = ".".join(str(p) for p in first["loc"])
-        msg = first["msg"].removeprefix("Value error, ")
-        raise UserError(f"{where}: {key + ': ' if key else ''}{msg}") from None
+    return validate_model(CompareConfig, data, source=where)
 
 
 def load_compare_config(path: str | Path) -> dict[str, Any]:
     """The raw TOML of a compare file (CLI flags are merged in before validation); file task
     paths are made relative to the file's folder, as in run configs."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such config file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise UserError(f"{path}: invalid TOML: {err}") from None
+    data = read_toml(path)
     for task in data.get("tasks", []) if isinstance(data.get("tasks"), list) else []:
         if isinstance(task, dict) and isinstance(task.get("file"), str) and not Path(task["file"]).is_absolute():
             task["file"] = str((path.parent / task["file"]).resolve())

@@ -13,14 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
 from paretoprompt.compare.config import CompareConfig, CompareTask
 from paretoprompt.compare.scaling import rule_text, scaled_defaults
 from paretoprompt.compare.variants import variants_for
-from paretoprompt.errors import UserError
 from paretoprompt.optimizers.registry import get_optimizer
 from paretoprompt.run.config import RunConfig, SizesConfig, parse_config
+from paretoprompt.validation import validate_model
 
 
 @dataclass(frozen=True)
@@ -74,15 +72,6 @@ def _val_size(config: CompareConfig, task: CompareTask) -> int:
     return SizesConfig().val
 
 
-def _validate(model: type[BaseModel], options: Mapping[str, Any], where: str) -> BaseModel:
-    try:
-        return model.model_validate(dict(options))
-    except ValidationError as err:
-        first = err.errors()[0]
-        key = ".".join(str(p) for p in first["loc"]) or "?"
-        raise UserError(f"{where}.{key}: {first['msg']}") from None
-
-
 def _variants(config: CompareConfig, task: CompareTask, optimizer: str, notes: list[ScalingNote]):
     """(variant, factor, options) for the default run and each distinct ablation variant."""
     entry = get_optimizer(optimizer)
@@ -91,11 +80,11 @@ def _variants(config: CompareConfig, task: CompareTask, optimizer: str, notes: l
     scaled = scaled_defaults(optimizer, budget=config.budget, val_size=val_size)
     notes.append(ScalingNote(task.label, optimizer, val_size, rule_text(optimizer), scaled))
     base = {**scaled, **config.options.get(optimizer, {})}
-    base_validated = _validate(model, base, f"options.{optimizer}")
+    base_validated = validate_model(model, base, table=f"options.{optimizer}")
     out: list[tuple[str | None, str | None, dict[str, Any]]] = [(None, None, base)]
     for v in variants_for(optimizer) if config.ablation else ():
         options = {**base, **v.options}
-        if _validate(model, options, f"ablation variant {optimizer}-{v.name}") != base_validated:
+        if validate_model(model, options, table=f"ablation variant {optimizer}-{v.name}") != base_validated:
             out.append((v.name, v.factor, options))
     return out
 

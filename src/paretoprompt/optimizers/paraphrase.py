@@ -14,11 +14,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from paretoprompt.errors import LMError, PermanentLMError, UserError
+from paretoprompt.errors import UserError
 from paretoprompt.lm.base import GenerationParams
 from paretoprompt.optimizers.apo.parse import Checks, parse_items
-from paretoprompt.optimizers.apo.prompts import PROMPT_TAG, SHAPES, clip, paraphrase_messages
+from paretoprompt.optimizers.apo.prompts import PROMPT_TAG, SHAPES, paraphrase_messages
 from paretoprompt.optimizers.base import BudgetExhausted, OptimizerContext, OptimizerOutcome, StopRequested
+from paretoprompt.optimizers.strategies.prompt_parts import clip
+from paretoprompt.optimizers.strategies.proposals import call_reflection
 from paretoprompt.programs.base import candidate_id
 
 
@@ -98,14 +100,9 @@ class RandomParaphrase:
             stop=(f"</{PROMPT_TAG}>",),
             seed=ctx.rng.randrange(2**31) if opt.temperature > 0 else None,
         )
-        try:
-            completion = ctx.reflection_lm.complete(messages, params)
-        except PermanentLMError:
-            raise
-        except LMError as err:
-            return None, {"reason": "lm_error", "detail": str(err)}
-        if completion.finish_reason == "error":
-            return None, {"reason": "lm_error", "detail": "the reflection call failed"}
+        answer = call_reflection(ctx.reflection_lm, messages, params)
+        if answer.failure is not None:
+            return None, {"reason": answer.failure.reason or "", "detail": answer.failure.detail}
         checks = Checks(
             min_words=opt.min_words,
             max_words=opt.max_words,
@@ -113,13 +110,7 @@ class RandomParaphrase:
             placeholders=frozenset(placeholders),
             shapes=SHAPES,
         )
-        item = parse_items(
-            completion.text, PROMPT_TAG, finish_reason=completion.finish_reason, checks=checks
-        )[0]
+        item = parse_items(answer.text, PROMPT_TAG, finish_reason=answer.finish_reason, checks=checks)[0]
         if item.text is None:
-            return None, {
-                "reason": item.reason or "",
-                "detail": item.detail,
-                "raw": clip(completion.text, 500),
-            }
+            return None, {"reason": item.reason or "", "detail": item.detail, "raw": clip(answer.text, 500)}
         return item.text, {}

@@ -11,10 +11,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from paretoprompt.errors import UserError
 from paretoprompt.optimizers.base import Optimizer
+from paretoprompt.validation import validate_model
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,7 @@ class OptimizerEntry:
 
     def make(self, options: Mapping[str, Any] | None = None, *, where: str = "optimizer") -> Optimizer:
         """Validate `options` and build the optimizer; a bad key is a one-line `UserError` naming it."""
-        try:
-            validated = self.options_model.model_validate(dict(options or {}))
-        except ValidationError as err:
-            first = err.errors()[0]
-            key = ".".join(str(p) for p in first["loc"]) or "?"
-            raise UserError(f"{where}.{key}: {first['msg']}") from None
-        return self.factory(validated)
+        return self.factory(validate_model(self.options_model, options or {}, table=where))
 
 
 def _lazy(module: str, cls: str, options: str) -> Callable[[], OptimizerEntry]:

@@ -20,15 +20,15 @@ rollouts = 300
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from paretoprompt.errors import UserError
 from paretoprompt.lm.faults import parse_fault_spec
+from paretoprompt.validation import read_toml, validate_model
 
 DEFAULT_TASK_LM = "local/qwen2.5-coder-0.5b-instruct"
 DEFAULT_REFLECTION_LM = "local/qwen2.5-coder-1.5b-instruct"
@@ -130,24 +130,13 @@ class RunConfig(BaseModel):
 
 
 def parse_config(data: Mapping[str, Any], *, where: str = "config") -> RunConfig:
-    try:
-        return RunConfig.model_validate(dict(data))
-    except ValidationError as err:
-        first = err.errors()[0]
-        key = ".".join(str(p) for p in first["loc"])
-        msg = first["msg"].removeprefix("Value error, ")
-        raise UserError(f"{where}: {key + ': ' if key else ''}{msg}") from None
+    return validate_model(RunConfig, data, source=where)
 
 
 def load_config(path: str | Path) -> RunConfig:
     """Read and validate a TOML config; relative file paths are taken from the config's folder."""
     path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such config file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise UserError(f"{path}: invalid TOML: {err}") from None
+    data = read_toml(path)
     config = parse_config(data, where=path.name)
     if config.task.file is not None and not Path(config.task.file).is_absolute():
         config.task.file = str((path.parent / config.task.file).resolve())

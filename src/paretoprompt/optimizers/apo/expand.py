@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from paretoprompt.errors import LMError, PermanentLMError
 from paretoprompt.lm.base import GenerationParams
 from paretoprompt.optimizers.apo.config import APOConfig
 from paretoprompt.optimizers.apo.parse import Checks, parse_items
@@ -21,14 +20,13 @@ from paretoprompt.optimizers.apo.prompts import (
     REASON_TAG,
     SHAPES,
     Messages,
-    case_fields,
-    case_for,
-    clip,
     edit_messages,
     gradient_messages,
     paraphrase_messages,
 )
 from paretoprompt.optimizers.base import EvalBatch, OptimizerContext
+from paretoprompt.optimizers.strategies.prompt_parts import case_record, clip, record_fields
+from paretoprompt.optimizers.strategies.proposals import call_reflection
 from paretoprompt.tasks.base import Example
 
 RAW_CHARS = 500
@@ -64,20 +62,14 @@ class Reflector:
             seed=ctx.rng.randrange(2**31) if cfg.reflection_temperature > 0 else None,
         )
         self.calls += 1
-        try:
-            completion = ctx.reflection_lm.complete(messages, params)
-        except PermanentLMError:
-            raise
-        except LMError as err:
-            self.report("malformed", reason="lm_error", detail=str(err), raw="", **info)
-            return []
-        raw = clip(completion.text, RAW_CHARS)
-        if completion.finish_reason == "error":
-            self.report("malformed", reason="lm_error", detail="the reflection call failed", raw=raw, **info)
-            return []
-        items = parse_items(
-            completion.text, tag, finish_reason=completion.finish_reason, expected=expected, checks=checks
-        )
+        answer = call_reflection(ctx.reflection_lm, messages, params)
+        raw = clip(answer.text, RAW_CHARS)
+        if answer.failure is not None:
+            items = [answer.failure]
+        else:
+            items = parse_items(
+                answer.text, tag, finish_reason=answer.finish_reason, expected=expected, checks=checks
+            )
         for item in items:
             if item.text is None:
                 self.report("malformed", reason=item.reason, detail=item.detail, raw=raw, **info)
@@ -105,7 +97,7 @@ class Reflector:
             self.report("skipped", reason="no_errors", **info)
         for _ in range(cfg.error_groups if errors else 0):
             group = ctx.rng.sample(errors, min(cfg.errors_per_group, len(errors)))
-            cases = [case_for(component, e, r, cfg.max_field_chars) for e, r in group]
+            cases = [case_record(component, e, r, cfg.max_field_chars) for e, r in group]
             reasons = self.ask(
                 gradient_messages(
                     task=ctx.task.description,
@@ -133,7 +125,7 @@ class Reflector:
                     ),
                     PROMPT_TAG,
                     cfg.edits_per_reason,
-                    Checks(parent=text, example_fields=case_fields(cases), **prompt_checks),
+                    Checks(parent=text, example_fields=record_fields(cases), **prompt_checks),
                     stage="edit",
                     **info,
                 )

@@ -24,13 +24,7 @@ from typing import Any
 from paretoprompt.errors import UserError
 from paretoprompt.optimizers.apo.config import APOConfig
 from paretoprompt.optimizers.apo.expand import Reflector, Successor
-from paretoprompt.optimizers.base import (
-    BudgetExhausted,
-    EvalBatch,
-    OptimizerContext,
-    OptimizerOutcome,
-    StopRequested,
-)
+from paretoprompt.optimizers.base import EvalBatch, OptimizerContext, OptimizerOutcome
 from paretoprompt.optimizers.strategies.bandits import (
     UCB,
     BruteForce,
@@ -38,6 +32,7 @@ from paretoprompt.optimizers.strategies.bandits import (
     SuccessiveHalving,
     SuccessiveRejects,
 )
+from paretoprompt.optimizers.strategies.loop import run_steps
 from paretoprompt.programs.base import candidate_id
 from paretoprompt.tasks.base import Example
 
@@ -97,19 +92,7 @@ class _Run:
     def run(self) -> OptimizerOutcome:
         seed = dict(self.ctx.program.seed_candidate())
         self.beam = [self._register(seed, [], "seed")]
-        n, stopped = 0, "rounds"
-        try:
-            while self.cfg.rounds is None or n < self.cfg.rounds:
-                n += 1
-                self._round(n)
-                if self.zero_cost >= self.cfg.max_zero_cost_proposals:
-                    stopped = "zero_cost_proposals"
-                    self.ctx.emit(
-                        "stop", reason=f"{self.zero_cost} reflection calls in a row added no rollout"
-                    )
-                    break
-        except (BudgetExhausted, StopRequested) as stop:
-            stopped = type(stop).__name__
+        n, stopped = run_steps(self._step, self.cfg.rounds, "rounds")
         best = max(self.val_means, key=lambda cid: self.val_means[cid])  # ties: earliest registered
         notes: dict[str, Any] = {
             "rounds": n,
@@ -141,6 +124,13 @@ class _Run:
 
     def _proposal(self, outcome: str, **payload: Any) -> None:
         self.ctx.emit("proposal", outcome=outcome, **payload)
+
+    def _step(self, n: int) -> str | None:
+        self._round(n)
+        if self.zero_cost < self.cfg.max_zero_cost_proposals:
+            return None
+        self.ctx.emit("stop", reason=f"{self.zero_cost} reflection calls in a row added no rollout")
+        return "zero_cost_proposals"
 
     def _round(self, n: int) -> None:
         cfg, ctx = self.cfg, self.ctx

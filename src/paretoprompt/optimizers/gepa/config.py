@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from paretoprompt.errors import UserError
+from paretoprompt.validation import validate_model
 
 
 class GEPAConfig(BaseModel):
@@ -51,9 +51,4 @@ class GEPAConfig(BaseModel):
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, where: str = "gepa") -> GEPAConfig:
         """Build from user config; a mistake becomes a one-line `UserError` naming the key."""
-        try:
-            return cls.model_validate(dict(data))
-        except ValidationError as err:
-            first = err.errors()[0]
-            key = ".".join(str(p) for p in first["loc"]) or "?"
-            raise UserError(f"{where}.{key}: {first['msg']}") from None
+        return validate_model(cls, data, table=where)

@@ -20,15 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from paretoprompt.errors import LMError, PermanentLMError, UserError
+from paretoprompt.errors import UserError
 from paretoprompt.lm.base import GenerationParams
-from paretoprompt.optimizers.base import (
-    BudgetExhausted,
-    EvalBatch,
-    OptimizerContext,
-    OptimizerOutcome,
-    StopRequested,
-)
+from paretoprompt.optimizers.base import EvalBatch, OptimizerContext, OptimizerOutcome
 from paretoprompt.optimizers.gepa.acceptance import accepts
 from paretoprompt.optimizers.gepa.components import ComponentSelector
 from paretoprompt.optimizers.gepa.config import GEPAConfig
@@ -37,9 +31,12 @@ from paretoprompt.optimizers.gepa.merge import find_merge, stratified_subsample
 from paretoprompt.optimizers.gepa.minibatch import EpochSampler
 from paretoprompt.optimizers.gepa.pareto import pareto_front
 from paretoprompt.optimizers.gepa.pool import CandidatePool
-from paretoprompt.optimizers.gepa.reflection_parse import CLOSE_TAG, ParsedProposal, parse_proposal
-from paretoprompt.optimizers.gepa.reflection_prompt import build_reflection_messages, clip, records_for
+from paretoprompt.optimizers.gepa.reflection_parse import CLOSE_TAG, parse_proposal
+from paretoprompt.optimizers.gepa.reflection_prompt import build_reflection_messages, records_for
 from paretoprompt.optimizers.gepa.selection import select_parent
+from paretoprompt.optimizers.strategies.loop import run_steps
+from paretoprompt.optimizers.strategies.prompt_parts import clip, record_fields
+from paretoprompt.optimizers.strategies.proposals import Proposal, call_reflection
 from paretoprompt.programs.base import candidate_id
 from paretoprompt.tasks.base import Example
 
@@ -81,20 +78,7 @@ class _Run:
     def run(self) -> OptimizerOutcome:
         seed = dict(self.ctx.program.seed_candidate())
         self._register(seed, [], self._validate(seed), "seed")
-        n = 0
-        stopped = "max_iterations"
-        try:
-            while self.cfg.max_iterations is None or n < self.cfg.max_iterations:
-                n += 1
-                spent_before = self.ctx.rollouts_used
-                self._iteration(n)
-                idle = self.ctx.rollouts_used == spent_before
-                self.idle_in_a_row = self.idle_in_a_row + 1 if idle else 0
-                if self.idle_in_a_row >= self.cfg.max_idle_iterations:
-                    stopped = "idle_iterations"
-                    break
-        except (BudgetExhausted, StopRequested) as stop:
-            stopped = type(stop).__name__
+        n, stopped = run_steps(self._step, self.cfg.max_iterations, "max_iterations")
         notes: dict[str, Any] = {
             "iterations": n,
             "stopped_by": stopped,
@@ -114,6 +98,14 @@ class _Run:
     def _proposal(self, outcome: str, **payload: Any) -> None:
         self.counts[outcome] += 1
         self.ctx.emit("proposal", outcome=outcome, **payload)
+
+    def _step(self, n: int) -> str | None:
+        """One iteration; the run stops after `max_idle_iterations` in a row that spent no rollouts."""
+        spent_before = self.ctx.rollouts_used
+        self._iteration(n)
+        idle = self.ctx.rollouts_used == spent_before
+        self.idle_in_a_row = self.idle_in_a_row + 1 if idle else 0
+        return "idle_iterations" if self.idle_in_a_row >= self.cfg.max_idle_iterations else None
 
     def _iteration(self, n: int) -> None:
         cfg, ctx = self.cfg, self.ctx
@@ -170,7 +162,7 @@ class _Run:
 
     def _reflect(
         self, parent_id: str, comp: str, examples: list[Example], batch: EvalBatch
-    ) -> tuple[ParsedProposal, str]:
+    ) -> tuple[Proposal, str]:
         """The parsed proposal for one component, plus the raw answer (clipped) for the journal."""
         cfg, ctx = self.cfg, self.ctx
         parent_text = self.pool.texts[parent_id][comp]
@@ -190,22 +182,16 @@ class _Run:
             stop=(CLOSE_TAG,),
             seed=ctx.rng.randrange(2**31) if cfg.reflection_temperature > 0 else None,
         )
-        try:
-            completion = ctx.reflection_lm.complete(messages, params)
-        except PermanentLMError:
-            raise
-        except LMError as err:
-            return ParsedProposal(None, "lm_error", str(err)), ""
-        raw = clip(completion.text, RAW_CHARS)
-        if completion.finish_reason == "error":
-            return ParsedProposal(None, "lm_error", "the reflection call failed"), raw
-        fields = [v for rec in records for v in (*rec.inputs.values(), rec.output)]
+        answer = call_reflection(ctx.reflection_lm, messages, params)
+        raw = clip(answer.text, RAW_CHARS)
+        if answer.failure is not None:
+            return answer.failure, raw
         parsed = parse_proposal(
-            completion.text,
-            finish_reason=completion.finish_reason,
+            answer.text,
+            finish_reason=answer.finish_reason,
             parent=parent_text,
             required_placeholders=required,
-            example_fields=fields,
+            example_fields=record_fields(records),
             min_words=cfg.min_words,
             max_words=cfg.max_words,
             echo_chars=cfg.echo_chars,

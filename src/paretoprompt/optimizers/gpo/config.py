@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from paretoprompt.errors import UserError
+from paretoprompt.validation import validate_model
 
 
 class GPOConfig(BaseModel):
@@ -63,12 +63,8 @@ class GPOConfig(BaseModel):
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, where: str = "gpo") -> GPOConfig:
-        try:
-            return cls.model_validate(dict(data))
-        except ValidationError as err:
-            first = err.errors()[0]
-            key = ".".join(str(p) for p in first["loc"]) or "?"
-            raise UserError(f"{where}.{key}: {first['msg']}") from None
+        """Build from user config; a mistake becomes a one-line `UserError` naming the key."""
+        return validate_model(cls, data, table=where)
 
 
 def step_cost(candidates: int, val_size: int, subsample: int | None, exemplar_rollouts: int = 0) -> int:

@@ -19,6 +19,12 @@ from dataclasses import dataclass
 from paretoprompt.optimizers.base import Rollout
 from paretoprompt.optimizers.gpo.parse import CLOSE_TAG, OPEN_TAG
 from paretoprompt.optimizers.gpo.trajectory import Entry
+from paretoprompt.optimizers.strategies.prompt_parts import (
+    component_io,
+    keep_placeholders,
+    opening_parts,
+    quote,
+)
 from paretoprompt.tasks.base import Example
 
 SCALE = "0-100"
@@ -70,15 +76,9 @@ def exemplars_for(
         inputs: Mapping[str, object] = example.inputs
         output = feedback = None
         if rollouts is not None:
-            rollout = rollouts[i]
-            call = next((c for c in rollout.prediction.trace if c.module == component), None)
-            if call is not None:
-                inputs, output = call.inputs, call.raw_output
-            else:
-                pred = rollout.prediction
-                output = f"(error: {pred.error})" if pred.error else str(pred.output)
+            inputs, output = component_io(component, example, rollouts[i])
             output = clip(output, max_chars) or "(empty)"
-            feedback = clip(rollout.feedback, max_chars) or "(none)"
+            feedback = clip(rollouts[i].feedback, max_chars) or "(none)"
         out.append(
             Exemplar(
                 inputs={k: clip(str(v), max_chars) for k, v in inputs.items()},
@@ -88,10 +88,6 @@ def exemplars_for(
             )
         )
     return out
-
-
-def _quote(text: str) -> str:
-    return f'"""\n{text.strip()}\n"""'
 
 
 def build_messages(
@@ -109,14 +105,7 @@ def build_messages(
 ) -> list[dict[str, str]]:
     if method not in _JOBS:
         raise ValueError(f"unknown update method {method!r}")
-    parts = []
-    if task_description.strip():
-        parts.append(f"TASK: {task_description.strip()}")
-    if contract.strip():
-        parts.append(
-            "FIXED FORMAT (always added after the instruction; do not repeat or change it):\n"
-            + _quote(contract)
-        )
+    parts = opening_parts(task_description, "instruction", None, contract)
     if exemplars:
         lines = ["EXAMPLES OF THE TASK:"]
         for n, ex in enumerate(exemplars, 1):
@@ -130,16 +119,13 @@ def build_messages(
     if trajectory:
         lines = [f"EARLIER INSTRUCTIONS AND THEIR SCORES ({SCALE}, higher is better), worst first:"]
         for entry in trajectory:
-            lines.append(f"Score {score_text(entry.score)}:\n{_quote(entry.texts[component])}")
+            lines.append(f"Score {score_text(entry.score)}:\n{quote(entry.texts[component])}")
         parts.append("\n".join(lines))
-    parts.append(f"CURRENT INSTRUCTION (score {score_text(current_score)} of 100):\n{_quote(current)}")
-    keep = ""
-    if placeholders:
-        keep = " Keep these placeholders exactly as written: " + ", ".join(sorted(placeholders)) + "."
+    parts.append(f"CURRENT INSTRUCTION (score {score_text(current_score)} of 100):\n{quote(current)}")
     parts.append(
         _JOBS[method]
         + f" Change at most {max_edit_words} words of the current instruction."
-        + keep
+        + keep_placeholders(placeholders)
         + f"\nAnswer in exactly this shape:\n{OPEN_TAG}Your new instruction.{CLOSE_TAG}"
     )
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "\n\n".join(parts)}]

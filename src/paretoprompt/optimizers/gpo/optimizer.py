@@ -20,20 +20,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from paretoprompt.errors import LMError, PermanentLMError, UserError
+from paretoprompt.errors import UserError
 from paretoprompt.lm.base import GenerationParams
-from paretoprompt.optimizers.base import (
-    BudgetExhausted,
-    EvalBatch,
-    OptimizerContext,
-    OptimizerOutcome,
-    StopRequested,
-)
+from paretoprompt.optimizers.base import EvalBatch, OptimizerContext, OptimizerOutcome
 from paretoprompt.optimizers.gpo.config import GPOConfig, step_cost
 from paretoprompt.optimizers.gpo.embeddings import Embedder, make_embedder
 from paretoprompt.optimizers.gpo.meta_prompt import SCALE, build_messages, clip, exemplars_for
-from paretoprompt.optimizers.gpo.parse import CLOSE_TAG, Parsed, parse_proposal
+from paretoprompt.optimizers.gpo.parse import CLOSE_TAG, Parsed, as_parsed, parse_proposal
 from paretoprompt.optimizers.gpo.trajectory import Entry, Trajectory
+from paretoprompt.optimizers.strategies.loop import run_steps
+from paretoprompt.optimizers.strategies.proposals import call_reflection
 from paretoprompt.optimizers.strategies.schedules import Schedule
 from paretoprompt.programs.base import candidate_id
 
@@ -98,17 +94,16 @@ class _Run:
             score_scale=SCALE,
             scoring_set=[e.id for e in self.screen],
         )
-        steps, stopped = 0, "max_steps"
-        try:
-            for step in range(horizon):
-                steps = step + 1
-                self._step(step, self.components[step % len(self.components)], schedule.int_value(step))
-                if self.zero_cost >= cfg.max_zero_cost_proposals:
-                    stopped = "zero_cost_proposals"
-                    ctx.emit("stop", reason=stopped, proposals=self.zero_cost)
-                    break
-        except (BudgetExhausted, StopRequested) as stop:
-            stopped = type(stop).__name__
+
+        def step(n: int) -> str | None:
+            i = n - 1  # the schedule and the trajectory count steps from 0
+            self._step(i, self.components[i % len(self.components)], schedule.int_value(i))
+            if self.zero_cost < cfg.max_zero_cost_proposals:
+                return None
+            ctx.emit("stop", reason="zero_cost_proposals", proposals=self.zero_cost)
+            return "zero_cost_proposals"
+
+        steps, stopped = run_steps(step, horizon, "max_steps")
         best = max(self.val_means, key=self.val_means.__getitem__)  # first maximum: earliest wins ties
         notes: dict[str, Any] = {
             "steps": steps,
@@ -240,20 +235,15 @@ class _Run:
         budget: int,
         required: frozenset[str],
     ) -> tuple[Parsed, str]:
-        try:
-            completion = self.ctx.reflection_lm.complete(messages, params, sample_index=index)
-        except PermanentLMError:
-            raise
-        except LMError as err:
-            return Parsed(None, "lm_error", str(err)), ""
-        raw = clip(completion.text, RAW_CHARS)
-        if completion.finish_reason == "error":
-            return Parsed(None, "lm_error", "the reflection call failed"), raw
+        answer = call_reflection(self.ctx.reflection_lm, messages, params, sample_index=index)
+        raw = clip(answer.text, RAW_CHARS)
+        if answer.failure is not None:
+            return as_parsed(answer.failure), raw
         parsed = parse_proposal(
-            completion.text,
+            answer.text,
             current=current,
             max_edit_words=budget,
-            finish_reason=completion.finish_reason,
+            finish_reason=answer.finish_reason,
             required_placeholders=required,
             min_words=self.cfg.min_words,
         )
