@@ -98,7 +98,7 @@ def test_all_fault_kinds_at_30_percent(clean, tmp_path, capsys):
     lm_events = [e for e in events if e["type"] == "lm"]
 
     # Completes within its budget, with every fault kind injected.
-    assert result.stop_reason == "optimizer finished" and result.notes["stopped_by"] == "BudgetExhausted"
+    assert result.stop_reason.startswith("budget exhausted: rollout budget") and result.notes["stopped_by"] == "BudgetExhausted"
     assert result.rollouts_used <= world.BUDGET
     assert set(stats) == set(TRANSIENT_KINDS + CONTENT_KINDS)
 

@@ -51,6 +51,8 @@ class StopConditions:
         self._batch_failures = 0
         self._batch_ok = False
         self._lock = threading.Lock()
+        self.refused_batch = ""
+        """Why the rollout budget last refused a batch; reported if the optimizer then finishes."""
 
     def elapsed(self) -> float:
         return time.monotonic() - self._started
@@ -61,7 +63,8 @@ class StopConditions:
     def check_rollouts(self, used: int, new: int) -> None:
         limit = self.budget.rollouts
         if limit is not None and used + new > limit:
-            raise BudgetExhausted(f"rollout budget: {used} of {limit} used, the next batch needs {new}")
+            self.refused_batch = f"rollout budget: {used} of {limit} used, the next batch needs {new}"
+            raise BudgetExhausted(self.refused_batch)
 
     def reason(self) -> str | None:
         """Why the run must stop now, or None. Cheap: polled before every rollout."""

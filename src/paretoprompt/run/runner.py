@@ -121,7 +121,8 @@ def _optimize(
         except StopRequested as err:
             return None, str(err)
         # An optimizer that caught a stop (as GEPA does) still reports why the run stopped.
-        return outcome, stops.reason() or "optimizer finished"
+        refused = f"budget exhausted: {stops.refused_batch}" if stops.refused_batch else ""
+        return outcome, stops.reason() or refused or "optimizer finished"
 
 
 def _finish(
