@@ -1,0 +1,335 @@
+"""paretoprompt's GEPA side by side with the public gepa==0.1.4 (issue 4).
+
+gepa is installed into its own venv (benchmarks/.gepa-venv, created on first use) and runs in a
+subprocess (`gepa_side.py`), so nothing of it is imported here. Both sides get the same exported
+splits, seed instruction, GGUF models, minibatch size, rollout budget and seeds. Only single-module
+yes/no-style built-in tasks are supported (boolq, sarcasm): the gepa side re-implements their
+parser and exact-match metric.
+
+Every (task, system, seed) cell is saved as JSON under benchmarks/out/vs_gepa/ and skipped when
+present; a killed cell resumes from its run dir (ours: `paretoprompt.resume`; gepa: its `run_dir`).
+
+    .venv/bin/python benchmarks/vs_gepa.py --quick
+    .venv/bin/python benchmarks/vs_gepa.py --overhead-only
+    .venv/bin/python benchmarks/vs_gepa.py                 # hours: run in parts, it resumes
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+VENV = HERE / ".gepa-venv"
+OUT = HERE / "out" / "vs_gepa"
+TASK_LM = "local/qwen2.5-coder-0.5b-instruct"
+REFLECTION_LM = "local/qwen2.5-coder-1.5b-instruct"
+PARSERS = {"boolq": "true_false", "sarcasm": "yes_no"}
+OVERHEAD_BUDGET = 1000
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--tasks", default="boolq,sarcasm")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--train", type=int, default=100)
+    ap.add_argument("--val", type=int, default=50)
+    ap.add_argument("--test", type=int, default=300)
+    ap.add_argument("--budget", type=int, default=200)
+    ap.add_argument("--minibatch", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="boolq, 1 seed, val 10, test 20, budget 30")
+    ap.add_argument("--overhead-only", action="store_true", help="only the instant-LM engine overhead")
+    ap.add_argument("--report-only", action="store_true", help="print the table from saved cells")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.tasks, args.seeds, args.train, args.val, args.test, args.budget = "boolq", 1, 30, 10, 20, 30
+    args.task_list = [t.strip() for t in args.tasks.split(",") if t.strip()]
+    bad = [t for t in args.task_list if t not in PARSERS]
+    if bad:
+        ap.error(f"--tasks: {', '.join(bad)} not supported (single-module yes/no tasks only: {', '.join(PARSERS)})")
+    tag = "quick" if args.quick else f"v{args.val}-t{args.test}-b{args.budget}-m{args.minibatch}"
+    args.cell_dir = args.out / tag
+    return args
+
+
+def ensure_gepa_venv() -> Path:
+    """benchmarks/.gepa-venv with gepa==0.1.4 and xllamacpp; never the project's venv."""
+    python = VENV / "bin" / "python"
+    if not (VENV / ".ready").exists():
+        subprocess.run(["python3", "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "gepa==0.1.4", "xllamacpp==2026.10.11549"],
+                       check=True)
+        (VENV / ".ready").write_text("gepa==0.1.4 xllamacpp==2026.10.11549\n")
+    return python
+
+
+def export_task(name: str, seed: int, args: argparse.Namespace, path: Path) -> None:
+    """The exact splits plus the rendered user messages (template + contract) via our program."""
+    from paretoprompt.tasks.registry import get_task_spec
+    from paretoprompt.tasks.splits import SplitSizes
+
+    spec = get_task_spec(name)
+    task, program = spec.load(seed, SplitSizes(args.train, args.val, args.test)), spec.program()
+    step = program.step
+    component = program.components[0]
+
+    def rows(examples: Any) -> list[dict[str, Any]]:
+        return [{"id": ex.id, "user": step.messages("x", ex.inputs)[-1]["content"], "answer": str(ex.answer)}
+                for ex in examples]
+
+    data = {"task": name, "component": component, "seed_instruction": program.seed_candidate()[component],
+            "parser": PARSERS[name], "max_tokens": program.params.max_tokens,
+            "train": rows(task.splits.train), "val": rows(task.splits.val), "test": rows(task.splits.test)}
+    path.write_text(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+def run_ours(name: str, seed: int, args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
+    import paretoprompt
+    from paretoprompt.run.api import start
+    from paretoprompt.run.config import parse_config
+    from paretoprompt.run.journal import JOURNAL
+
+    begun = time.perf_counter()
+    if (run_dir / JOURNAL).is_file():
+        result = paretoprompt.resume(run_dir, progress=False)
+    else:
+        config = {"task": {"name": name, "seed": seed, "sizes": {"train": args.train, "val": args.val,
+                                                                   "test": args.test}},
+                  "optimizer": {"name": "gepa", "minibatch_size": args.minibatch},
+                  "lm": {"task": TASK_LM, "reflection": REFLECTION_LM}, "budget": {"rollouts": args.budget},
+                  "seed": seed, "run_dir": str(run_dir)}
+        result = start(parse_config(config, where="vs_gepa"), progress=False)
+    notes = result.notes
+    proposed = sum(int(notes.get(k, 0)) for k in ("accepted", "rejected", "malformed", "duplicate"))
+    return {"system": "paretoprompt", "seed": seed, "test": dict(result.test or {}),
+            "wall_seconds": time.perf_counter() - begun, "best_texts": dict(result.best_texts),
+            "lm_calls": {r: int(u["calls"]) for r, u in result.usage_by_role.items()},
+            "proposals": proposed, "accepted": int(notes.get("accepted", 0)),
+            "malformed": int(notes.get("malformed", 0)), "rollouts": result.rollouts_used}
+
+
+def gepa_malformed(outputs: list[str], parent_words: int = 5) -> int:
+    """Reflection outputs we count as malformed for gepa: no closed ``` fence, or fenced text that
+    asks for input, echoes JSON/examples or has under 5 words (paretoprompt's content checks).
+    gepa itself rejects none of these: it evaluates whatever its extractor returns."""
+    from paretoprompt.optimizers.strategies.proposals import check_content
+
+    bad = 0
+    for text in outputs:
+        start, end = text.find("```"), text.rfind("```")
+        if start < 0 or end <= start:
+            bad += 1
+            continue
+        body = text[start + 3:end]
+        body = body.split("\n", 1)[1] if "\n" in body and not body.split("\n", 1)[0].strip().count(" ") else body
+        if check_content(body.strip(), example_fields=(), echo_chars=40, min_words=parent_words, max_words=250):
+            bad += 1
+    return bad
+
+
+def run_gepa(name: str, seed: int, args: argparse.Namespace, run_dir: Path, fake: bool = False) -> dict[str, Any]:
+    from paretoprompt.assets import model_path
+
+    python = ensure_gepa_venv()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    data, out = run_dir / "task.json", run_dir / "side_result.json"
+    if not data.exists():
+        export_task(name, seed, args, data)
+    cmd = [str(python), str(HERE / "gepa_side.py"), "--data", str(data), "--run-dir", str(run_dir / "gepa"),
+           "--out", str(out), "--budget", str(args.budget), "--minibatch", str(args.minibatch), "--seed", str(seed)]
+    if fake:
+        cmd.append("--fake")
+    else:
+        cmd += ["--task-model", str(model_path(TASK_LM.removeprefix("local/"))),
+                "--reflection-model", str(model_path(REFLECTION_LM.removeprefix("local/")))]
+    begun = time.perf_counter()
+    with open(run_dir / "gepa_side.log", "a", encoding="utf-8") as log:  # gepa logs every iteration to stdout
+        proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        raise SystemExit(f"gepa side failed (exit {proc.returncode}); see {run_dir / 'gepa_side.log'}")
+    wall = time.perf_counter() - begun
+    side = json.loads(out.read_text())
+    outputs = side["reflection_outputs"]
+    return {"system": "gepa==0.1.4", "seed": seed, "test": side["test"], "wall_seconds": wall,
+            "best_texts": side["best_texts"], "lm_calls": side["lm_calls_this_process"],
+            "proposals": len(outputs), "accepted": side["num_candidates"] - 1,
+            "malformed": gepa_malformed(outputs), "rollouts": side["total_metric_calls"],
+            "optimize_seconds": side["optimize_seconds"]}
+
+
+def overhead_ours(budget: int) -> dict[str, Any]:
+    """Seconds per rollout with instant scripted LMs (engine + journal + evaluation bookkeeping)."""
+    import tempfile
+
+    import paretoprompt
+    from paretoprompt.lm.client import LM
+    from paretoprompt.lm.testing import ScriptedBackend
+    from paretoprompt.tasks.registry import get_task_spec
+    from paretoprompt.tasks.splits import SplitSizes
+
+    spec = get_task_spec("sarcasm")
+    task = spec.load(0, SplitSizes(100, 50, 0))
+    n = [0]
+
+    def task_answer(messages: Any, params: Any) -> str:
+        digest = hashlib.sha256(json.dumps(list(map(dict, messages)), sort_keys=True).encode()).digest()
+        return "yes" if digest[0] % 2 else "no"
+
+    def reflect(messages: Any, params: Any) -> str:
+        n[0] += 1
+        return f"<instruction>Read the input carefully and answer with one label (variant {n[0]}).</instruction>"
+
+    def once(rollouts: int, run_dir: Path) -> Any:
+        return paretoprompt.optimize(task, spec.program(), task_lm=LM(ScriptedBackend(task_answer), role="task"),
+                                     reflection_lm=LM(ScriptedBackend(reflect), role="reflection"),
+                                     budget=rollouts, run_dir=run_dir, progress=False)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        once(60, Path(tmp) / "warm")  # lazy imports happen here, not in the timed run
+        begun = time.perf_counter()
+        result = once(budget, Path(tmp) / "run")
+        wall = time.perf_counter() - begun
+    return {"system": "paretoprompt", "rollouts": result.rollouts_used, "seconds": wall,
+            "per_rollout_ms": 1000 * wall / max(1, result.rollouts_used)}
+
+
+def overhead_gepa(budget: int, args: argparse.Namespace) -> dict[str, Any]:
+    import shutil
+    import tempfile
+
+    sub = argparse.Namespace(**{**vars(args), "train": 100, "val": 50, "test": 0, "budget": budget})
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        cell = run_gepa("sarcasm", 0, sub, tmp / "gepa-fake", fake=True)
+        side = json.loads((tmp / "gepa-fake" / "side_result.json").read_text())
+    except SystemExit:
+        print((tmp / "gepa-fake" / "gepa_side.log").read_text()[-3000:], file=sys.stderr)
+        raise
+    finally:
+        shutil.rmtree(tmp)
+    return {"system": "gepa==0.1.4", "rollouts": cell["rollouts"], "seconds": side["optimize_seconds"],
+            "subprocess_seconds": cell["wall_seconds"],
+            "per_rollout_ms": 1000 * side["optimize_seconds"] / max(1, cell["rollouts"])}
+
+
+def mean_sd(values: list[float]) -> tuple[float, float | None] | None:
+    """Mean and sample sd; sd is None for a single value (no spread can be measured)."""
+    if not values:
+        return None
+    return statistics.fmean(values), (statistics.stdev(values) if len(values) > 1 else None)
+
+
+def fmt(stat: tuple[float, float | None] | None, scale: float = 100.0) -> str:
+    if stat is None:
+        return "not run"
+    spread = "(1 seed)" if stat[1] is None else f"± {stat[1] * scale:.1f}"
+    return f"{stat[0] * scale:.1f} {spread}"
+
+
+def summarize(cells: list[dict[str, Any]]) -> dict[str, Any]:
+    """Aggregates over seeds of one (task, system): scores, gain, wall, calls, rates."""
+    if not cells:
+        return {}
+    seed_s = [c["test"]["seed"] for c in cells if c["test"].get("seed") is not None]
+    best_s = [c["test"]["best"] for c in cells if c["test"].get("best") is not None]
+    gains = [c["test"]["best"] - c["test"]["seed"] for c in cells if c["test"].get("best") is not None]
+    proposals = sum(c["proposals"] for c in cells)
+    calls: dict[str, int] = {}
+    for c in cells:
+        for role, n in c["lm_calls"].items():
+            calls[role] = calls.get(role, 0) + n
+    return {"n": len(cells), "seed": mean_sd(seed_s), "best": mean_sd(best_s), "gain": mean_sd(gains),
+            "wall": mean_sd([c["wall_seconds"] for c in cells]), "calls": calls,
+            "rollouts": mean_sd([c["rollouts"] for c in cells]),
+            "accept_rate": sum(c["accepted"] for c in cells) / proposals if proposals else None,
+            "malformed_rate": sum(c["malformed"] for c in cells) / proposals if proposals else None}
+
+
+def verdict(ok: bool | None) -> str:
+    return "not run" if ok is None else ("PASS" if ok else "MISS")
+
+
+def report(cells: dict[tuple[str, str], list[dict[str, Any]]], tasks: list[str],
+           overhead: dict[str, dict[str, Any]] | None) -> str:
+    systems = ("paretoprompt", "gepa==0.1.4")
+    lines = ["| task | system | seeds | seed test | best test | gain (pts) | wall s | rollouts | LM calls | accept | malformed |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for task in tasks:
+        for system in systems:
+            s = summarize(cells.get((task, system), []))
+            if not s:
+                lines.append(f"| {task} | {system} | 0 |" + " not run |" * 8)
+                continue
+            rate = lambda r: "n/a" if r is None else f"{100 * r:.0f}%"  # noqa: E731
+            calls = ", ".join(f"{k} {v}" for k, v in sorted(s["calls"].items()))
+            lines.append(f"| {task} | {system} | {s['n']} | {fmt(s['seed'])} | {fmt(s['best'])} | {fmt(s['gain'])} | "
+                         f"{fmt(s['wall'], 1.0)} | {fmt(s['rollouts'], 1.0)} | {calls} | {rate(s['accept_rate'])} | {rate(s['malformed_rate'])} |")
+    lines.append("")
+    for task in tasks:
+        ours, theirs = summarize(cells.get((task, systems[0]), [])), summarize(cells.get((task, systems[1]), []))
+        g_ours = ours["gain"][0] * 100 if ours else None
+        g_theirs = theirs["gain"][0] * 100 if theirs else None
+        lines.append(f"{task}: gain >= 5 pts: " + ("not run" if g_ours is None else
+                     f"{g_ours:.1f} pts {verdict(g_ours >= 5)}"))
+        if g_ours is None or g_theirs is None:
+            lines.append(f"{task}: gain >= gepa's: not run")
+        else:
+            lines.append(f"{task}: gain >= gepa's: {g_ours:.1f} vs {g_theirs:.1f} pts {verdict(g_ours >= g_theirs)}")
+        if ours and theirs:
+            ratio = ours["wall"][0] / theirs["wall"][0]
+            lines.append(f"{task}: wall time ratio ours/gepa = {ratio:.2f} (target <= 0.70) {verdict(ratio <= 0.7)}")
+        else:
+            lines.append(f"{task}: wall time ratio: not run")
+    if overhead and len(overhead) == 2:
+        o, g = overhead["paretoprompt"], overhead["gepa==0.1.4"]
+        ratio = o["per_rollout_ms"] / g["per_rollout_ms"]
+        lines.append(f"engine overhead per rollout (instant LMs): ours {o['per_rollout_ms']:.2f} ms "
+                     f"({o['rollouts']} rollouts), gepa {g['per_rollout_ms']:.2f} ms ({g['rollouts']} rollouts); "
+                     f"ratio {ratio:.2f} (target <= 1.00) {verdict(ratio <= 1.0)}")
+    else:
+        lines.append("engine overhead per rollout: not run")
+    return "\n".join(lines)
+
+
+def load_cells(cell_dir: Path) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for path in sorted(cell_dir.glob("*.json")) if cell_dir.is_dir() else []:
+        if path.name == "overhead.json":
+            continue
+        cell = json.loads(path.read_text())
+        cells.setdefault((cell["task"], cell["system"]), []).append(cell)
+    return cells
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    args.cell_dir.mkdir(parents=True, exist_ok=True)
+    overhead_path = args.cell_dir.parent / "overhead.json"
+    if not args.report_only and not overhead_path.exists():
+        overhead = {"paretoprompt": overhead_ours(OVERHEAD_BUDGET), "gepa==0.1.4": overhead_gepa(OVERHEAD_BUDGET, args)}
+        overhead_path.write_text(json.dumps(overhead, indent=2) + "\n")
+    if not args.report_only and not args.overhead_only:
+        for task in args.task_list:
+            for seed in range(args.seeds):
+                for system, runner in (("paretoprompt", run_ours), ("gepa", run_gepa)):
+                    path = args.cell_dir / f"{task}-{system}-s{seed}.json"
+                    if path.exists():
+                        print(f"skip {path.name}: done", flush=True)
+                        continue
+                    print(f"run {task} {system} seed {seed} ...", flush=True)
+                    cell = runner(task, seed, args, args.cell_dir / "runs" / f"{task}-{system}-s{seed}")
+                    path.write_text(json.dumps({"task": task, **cell}, indent=2, ensure_ascii=False) + "\n")
+    overhead = json.loads(overhead_path.read_text()) if overhead_path.exists() else None
+    print(report(load_cells(args.cell_dir), args.task_list, overhead))
+
+
+if __name__ == "__main__":
+    main()
