@@ -136,14 +136,7 @@ class Evaluator:
                 self.lm.ledger.add(role, u)
         else:
             ledger = UsageLedger()
-            lm = LM(
-                self.lm.backend,
-                role=self.lm.role,
-                cache=self.lm.cache,
-                retry=self.lm.retry,
-                ledger=ledger,
-                defaults=self.lm.defaults,
-            )
+            lm = self.lm.derive(ledger=ledger)
             rollout = self._score(candidate, ex, lm, slot)
             usage = ledger.by_role()
             for role, u in usage.items():

@@ -60,11 +60,22 @@ class LM:
         """Usage of this LM's role in its ledger."""
         return self.ledger.by_role().get(self.role, Usage())
 
+    def derive(
+        self, *, backend: Backend | None = None, role: str | None = None, ledger: UsageLedger | None = None
+    ) -> LM:
+        """A copy with some parts replaced (e.g. a per-rollout ledger, a flaky backend); the rest is shared."""
+        return LM(
+            backend or self.backend,
+            role=role or self.role,
+            cache=self.cache,
+            retry=self.retry,
+            ledger=ledger or self.ledger,
+            defaults=self.defaults,
+        )
+
     def with_role(self, role: str) -> LM:
         """The same model, cache and ledger, accounted under another role."""
-        return LM(
-            self.backend, role=role, cache=self.cache, retry=self.retry, ledger=self.ledger, defaults=self.defaults
-        )
+        return self.derive(role=role)
 
     def complete(
         self,

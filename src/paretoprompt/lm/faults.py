@@ -116,8 +116,7 @@ class FaultSpec:
         The faults sit between the cache and the provider: cache hits are served clean (they
         never reach the network) and damaged answers are never cached (see `LM.complete`).
         """
-        return LM(self.wrap(lm.backend), role=lm.role, cache=lm.cache, retry=lm.retry, ledger=lm.ledger,
-                  defaults=lm.defaults)
+        return lm.derive(backend=self.wrap(lm.backend))
 
 
 def parse_fault_spec(spec: str) -> FaultSpec:

@@ -92,8 +92,7 @@ class JournaledLM(LM):
         return cls(inner, _LMRecorder(journal, prior))
 
     def with_role(self, role: str) -> LM:
-        return JournaledLM(LM(self.backend, role=role, cache=self.cache, retry=self.retry,
-                              ledger=self.ledger, defaults=self.defaults), self._recorder)
+        return JournaledLM(LM.derive(self, role=role), self._recorder)
 
     def complete(
         self,
@@ -110,8 +109,7 @@ class JournaledLM(LM):
         if event is not None:
             return self._serve(event)
         ledger = UsageLedger()
-        live = LM(self.backend, role=self.role, cache=self.cache, retry=self.retry, ledger=ledger,
-                  defaults=self.defaults)
+        live = LM.derive(self, ledger=ledger)
         try:
             completion = live.complete(messages, params, sample_index=sample_index, slot=slot)
         except TransientLMError as err:

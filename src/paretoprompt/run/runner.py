@@ -70,11 +70,8 @@ def run_session(
 ) -> Result:
     """Run (or resume) the optimization in `run_dir`; the caller holds the run lock."""
     ledger = UsageLedger()
-    task_lm = LM(spec.task_lm.backend, role="task", cache=spec.task_lm.cache, retry=spec.task_lm.retry,
-                 ledger=ledger, defaults=spec.task_lm.defaults)
-    refl = spec.reflection_lm
-    refl_lm = LM(refl.backend, role="reflection", cache=refl.cache, retry=refl.retry, ledger=ledger,
-                 defaults=refl.defaults)
+    task_lm = spec.task_lm.derive(role="task", ledger=ledger)
+    refl_lm = spec.reflection_lm.derive(role="reflection", ledger=ledger)
     next_seq = prior[-1]["seq"] + 1 if prior else 0
     journal = Journal(run_dir / JOURNAL, next_seq=next_seq, on_append=on_append)
     try:
