@@ -91,9 +91,12 @@ def start(
 
     objects = dict(objects or {})
     make_optimizer(config.optimizer.name, config.optimizer.options)  # a bad option leaves no run dir behind
-    run_dir = Path(config.run_dir or _default_run_dir(config))
+    run_dir = Path(config.run_dir) if config.run_dir else None
     try:
-        run_dir.mkdir(parents=True, exist_ok=True)
+        if run_dir is None:
+            run_dir = _new_default_run_dir(config)
+        else:
+            run_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise UserError(f"cannot create run directory {run_dir}: {err.strerror or err}") from None
     lock = RunLock(run_dir)
@@ -211,6 +214,15 @@ def _budget_fields(budget: int | Budget | Mapping[str, Any] | None) -> dict[str,
     return dict(budget)
 
 
-def _default_run_dir(config: RunConfig) -> str:
+def _new_default_run_dir(config: RunConfig) -> Path:
+    """Create runs/TASK-OPTIMIZER-TIMESTAMP; a numeric suffix keeps runs started in the same second apart."""
     name = (config.task.name or Path(config.task.file or "task").stem).replace("/", "-")
-    return f"runs/{name}-{config.optimizer.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    base = f"runs/{name}-{config.optimizer.name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    path, attempt = Path(base), 1
+    while True:
+        try:
+            path.mkdir(parents=True)
+            return path
+        except FileExistsError:
+            attempt += 1
+            path = Path(f"{base}-{attempt}")
