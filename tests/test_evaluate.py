@@ -113,6 +113,21 @@ def test_workers_use_fixed_slots_and_run_concurrently():
     assert {slot for _, _, slot in backend1.requests} == {0}
 
 
+def test_batches_share_persistent_worker_threads_that_end_with_the_evaluator():
+    task = make_task(train=8)
+    lm, _ = task_lm()
+    before = set(threading.enumerate())
+    ev = Evaluator(task, ToyProgram(), lm, concurrency=3)
+    ev.evaluate(GOOD, task.splits.train[:4], split="train")
+    workers = set(threading.enumerate()) - before
+    ev.evaluate(GOOD, task.splits.train[4:], split="train")
+    assert len(workers) == 3 and set(threading.enumerate()) - before == workers
+    del ev  # no reference cycle: the workers are told to stop as soon as the evaluator is dropped
+    for t in workers:
+        t.join(timeout=5)
+    assert not any(t.is_alive() for t in workers)
+
+
 def test_per_rollout_usage_is_journaled_and_merged():
     stored = {}
 

@@ -1,9 +1,9 @@
 """The evaluator: the only place where rollouts (program run + metric) happen.
 
 It memoizes by (candidate id, split, example id) so re-scoring is free and not re-counted,
-counts new rollouts exactly by purpose, runs a batch on `concurrency` worker threads (worker
-i always passes `slot=i`, so a candidate's calls reuse the backend's prompt-prefix cache), and
-never raises for a failed model call or a failing metric: those become failed rollouts.
+counts new rollouts exactly by purpose, runs a batch on `concurrency` workers (worker i always
+passes `slot=i`, so a candidate's calls reuse the backend's prompt-prefix cache), and never
+raises for a failed model call or a failing metric: those become failed rollouts.
 
 An optional `RolloutStore` sees every rollout as it completes (the run journals it) and may
 serve rollouts it already holds (a resumed run replays them without any model call).
@@ -11,7 +11,10 @@ serve rollouts it already holds (a resumed run replays them without any model ca
 
 from __future__ import annotations
 
+import functools
+import queue
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
@@ -25,6 +28,7 @@ from paretoprompt.tasks.base import Example, Task
 from paretoprompt.tasks.metrics import METRIC_RAISED
 
 UsageByRole = Mapping[str, Usage]
+Jobs = queue.SimpleQueue[Callable[[], None] | None]
 
 
 class RolloutStore(Protocol):
@@ -69,6 +73,7 @@ class Evaluator:
         """New rollouts by purpose (executed or replayed; memo hits are free and not counted)."""
         self._memo: dict[tuple[str, str, str], Rollout] = {}
         self._lock = threading.Lock()
+        self._jobs: Jobs | None = None
 
     def count_new(self, candidate: Candidate, examples: Sequence[Example], *, split: str) -> int:
         """How many rollouts `evaluate` would count for this batch (distinct, not yet memoized)."""
@@ -114,19 +119,44 @@ class Evaluator:
                 except BaseException as err:  # a UserError (bad key...) or a bug: stop the batch
                     errors.append(err)
 
+        done: queue.SimpleQueue[None] = queue.SimpleQueue()
+
+        def job(slot: int) -> None:
+            try:
+                worker(slot)
+            finally:
+                done.put(None)
+
         n_workers = min(self.concurrency, len(todo))
         if n_workers == 1:
             worker(0)
         else:
-            threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(n_workers)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
+            jobs = self._pool()
+            for i in range(n_workers):
+                jobs.put(functools.partial(job, i))
+            try:
+                for _ in range(n_workers):
+                    done.get()
+            except BaseException:  # a second Ctrl-C: workers stop after their current rollout
+                stop.append("interrupted")
+                raise
         if errors:
             raise errors[0]
         if stop:
             raise StopRequested(stop[0])
+
+    def _pool(self) -> Jobs:
+        """The job queue of `concurrency` persistent daemon threads, started on first use.
+
+        Persistent, so a batch pays no thread start-up; daemon, so a second Ctrl-C exits at once
+        instead of waiting for in-flight LM calls. The threads end when the evaluator is collected.
+        """
+        if self._jobs is None:
+            self._jobs = queue.SimpleQueue()
+            for _ in range(self.concurrency):
+                threading.Thread(target=_serve, args=(self._jobs,), daemon=True).start()
+            weakref.finalize(self, _stop_all, self._jobs, self.concurrency)
+        return self._jobs
 
     def _one(self, candidate: Candidate, cid: str, ex: Example, split: str, purpose: str, slot: int) -> None:
         served = self.store.get(cid, split, ex.id) if self.store is not None else None
@@ -164,3 +194,15 @@ class Evaluator:
             return Rollout(ex.id, 0.0, f"{METRIC_RAISED} {type(err).__name__}: {err}", prediction, failed=True)
         failed = score.feedback.startswith(METRIC_RAISED)  # a wrapped user metric that raised
         return Rollout(ex.id, float(score.value), score.feedback, prediction, failed=failed)
+
+
+def _serve(jobs: Jobs) -> None:
+    """A pool thread: runs jobs until it receives `None`. Holds no reference to its evaluator."""
+    while (job := jobs.get()) is not None:
+        job()
+        del job  # an idle thread must not keep the last batch (and so its evaluator) alive
+
+
+def _stop_all(jobs: Jobs, n: int) -> None:
+    for _ in range(n):
+        jobs.put(None)

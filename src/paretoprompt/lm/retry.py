@@ -53,7 +53,6 @@ class RetryPolicy:
         on_retry: Callable[[int, TransientLMError, float], None] | None = None,
     ) -> T:
         """Run `fn`, retrying transient failures; re-raise the last one when attempts run out."""
-        rng = rng or random.Random()
         sleep = sleep or self.sleep
         for attempt in range(1, self.max_attempts + 1):
             try:
@@ -61,6 +60,7 @@ class RetryPolicy:
             except TransientLMError as err:
                 if attempt == self.max_attempts:
                     raise
+                rng = rng or random.Random()  # seeding from urandom costs; only retries need it
                 wait = self.delay(attempt, err.retry_after, rng)
                 if on_retry is not None:
                     on_retry(attempt, err, wait)
