@@ -1,23 +1,26 @@
 """The gepa==0.1.4 side of `vs_gepa.py`; runs ONLY in gepa's own venv (benchmarks/.gepa-venv).
 
-Reads a task export written by vs_gepa.py (splits with rendered user messages, seed instruction,
-answer labels, parser kind), runs `gepa.optimize` with an adapter that calls the same GGUF task
-model through xllamacpp in-process, then scores the seed and the best candidate on the test split.
-Imports nothing from paretoprompt. Yes/no and true/false parsing and exact match are re-implemented
-here with the same rules as paretoprompt's `parse_yes_no` / `parse_true_false` + `ExactMatch`.
+paretoprompt is installed (editable) in that venv too, and the adapter reuses it so both sides score
+identically: the task comes from `get_task_spec(--task).load(--seed, SplitSizes(--train, --val,
+--test))` (the splits vs_gepa's own side gets), each candidate instruction is run through the task's
+program (message rendering, output contract, parser, max_tokens, stop), and the task's metric gives
+the score and the feedback text gepa's reflective dataset carries. The task LM is the same GGUF
+through paretoprompt's LocalBackend (xllamacpp, n_parallel = --concurrency, threads = cores) wrapped
+in an `LM` *without* the response cache. gepa's reflection path is its own: its default meta-prompt,
+and a plain `reflection_lm` callable on a separate xllamacpp server. Then the seed and the best
+candidate are scored on the test split.
 
 Resumable through gepa's own `run_dir` (gepa_state.bin); every reflection call is appended to
 `reflections.jsonl` in that directory, so the malformed-proposal rate survives a resume.
-`--fake` swaps both LMs for instant stand-ins to measure engine overhead per rollout.
+`--fake` swaps both LMs for instant stand-ins to measure engine overhead per rollout: the task LM is
+a `ScriptedBackend` answering `vs_gepa.fake_task_answer`, still run through the program and metric,
+exactly as vs_gepa's `overhead_ours` does, so the per-rollout work outside the engines is identical.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
-import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,20 +29,13 @@ from typing import Any
 import gepa
 from gepa.core.adapter import EvaluationBatch
 
-VOCAB = {"yes_no": {"yes": "yes", "no": "no"},
-         "true_false": {"true": "true", "false": "false", "yes": "true", "no": "false"}}
-
-
-def parse_label(kind: str, text: str) -> str | None:
-    """First word if it is a label, else the only label present; None when absent or ambiguous."""
-    vocab = VOCAB[kind]
-    found = [vocab[m.lower()] for m in re.findall(r"\b(" + "|".join(vocab) + r")\b", text, re.IGNORECASE)]
-    if not found:
-        return None
-    first = re.match(r"\W*(\w+)", text)
-    if first and first.group(1).lower() in vocab:
-        return vocab[first.group(1).lower()]
-    return found[0] if len(set(found)) == 1 else None
+from paretoprompt.errors import UserError
+from paretoprompt.lm.client import LM
+from paretoprompt.programs.base import Prediction, Program
+from paretoprompt.tasks.base import Example, Task
+from paretoprompt.tasks.metrics import METRIC_RAISED
+from paretoprompt.tasks.registry import get_task_spec
+from paretoprompt.tasks.splits import SplitSizes
 
 
 class Counter:
@@ -72,35 +68,46 @@ def load_server(path: str, n_parallel: int, threads: int) -> Any:
     return xllamacpp.Server(p)
 
 
-class YesNoAdapter:
-    """gepa's adapter protocol: evaluate(batch, candidate, capture_traces) + make_reflective_dataset."""
+class TaskAdapter:
+    """gepa's adapter protocol (evaluate(batch, candidate, capture_traces) + make_reflective_dataset)
+    over paretoprompt's single-module program and metric; gepa's data instances are our `Example`s."""
 
     propose_new_texts = None  # use gepa's default reflective proposer (its default meta-prompt)
 
-    def __init__(self, data: dict[str, Any], answer: Any, counter: Counter, concurrency: int) -> None:
-        self.data, self.answer, self.counter, self.concurrency = data, answer, counter, concurrency
-        self.component = data["component"]
+    def __init__(self, task: Task, program: Program, lm: LM, counter: Counter, concurrency: int) -> None:
+        if len(program.components) != 1:
+            raise UserError(f"task {task.name!r} has {len(program.components)} components; only single-module "
+                            "tasks are supported")
+        self.task, self.program, self.lm, self.counter, self.concurrency = task, program, lm, counter, concurrency
+        self.component = program.components[0]
 
-    def _one(self, instruction: str, ex: dict[str, Any]) -> tuple[str, float, str]:
-        messages = ([{"role": "system", "content": instruction}] if instruction.strip() else []) + [
-            {"role": "user", "content": ex["user"]}]
+    def _one(self, instruction: str, ex: Example) -> tuple[str, float, str, str]:
+        """(raw output, score, feedback, user message): a rollout exactly as our Evaluator scores it."""
         start = time.perf_counter()
-        text = self.answer(messages)
+        try:
+            prediction = self.program.run({self.component: instruction}, ex, self.lm)
+        except UserError:
+            raise
+        except Exception as err:
+            prediction = Prediction(output=None, error=f"program raised: {type(err).__name__}: {err}")
         self.counter.calls["task"] += 1
         self.counter.lm_seconds["task"] += time.perf_counter() - start
-        got = parse_label(self.data["parser"], text)
-        gold = ex["answer"]
-        if got is None:
-            return text, 0.0, f"Could not find a valid label in the output {text[:120]!r}. Expected {gold!r}."
-        if got == gold:
-            return text, 1.0, "Correct."
-        return text, 0.0, f"Wrong: expected {gold!r}, got {got!r}."
+        call = prediction.trace[-1] if prediction.trace else None
+        text = call.raw_output if call is not None else ""
+        user = call.messages[-1]["content"] if call is not None else json.dumps(dict(ex.inputs), ensure_ascii=False)
+        if prediction.error is not None:
+            return text, 0.0, prediction.error, user
+        try:
+            score = self.task.metric(ex, prediction)
+        except Exception as err:
+            return text, 0.0, f"{METRIC_RAISED} {type(err).__name__}: {err}", user
+        return text, float(score.value), score.feedback, user
 
-    def evaluate(self, batch: list[dict[str, Any]], candidate: dict[str, str], capture_traces: bool = False):
+    def evaluate(self, batch: list[Example], candidate: dict[str, str], capture_traces: bool = False):
         instruction = candidate[self.component]
         with ThreadPoolExecutor(self.concurrency) as pool:
             rows = list(pool.map(lambda ex: self._one(instruction, ex), batch))
-        traces = [{"input": ex["user"], "output": r[0], "feedback": r[2]} for ex, r in zip(batch, rows, strict=True)]
+        traces = [{"input": r[3], "output": r[0], "feedback": r[2]} for r in rows]
         return EvaluationBatch(outputs=[r[0] for r in rows], scores=[r[1] for r in rows],
                                trajectories=traces if capture_traces else None)
 
@@ -110,45 +117,49 @@ class YesNoAdapter:
         return {c: records for c in components_to_update}
 
 
-def fake_answer(messages: list[dict[str, str]]) -> str:
-    """Instant task LM: a label fixed by a hash of the request (same rule as vs_gepa's fake)."""
-    digest = hashlib.sha256(json.dumps(messages, sort_keys=True).encode()).digest()
-    return "yes" if digest[0] % 2 else "no"
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", required=True)
+    ap.add_argument("--task", required=True, help="a single-module built-in paretoprompt task")
+    ap.add_argument("--train", type=int, required=True)
+    ap.add_argument("--val", type=int, required=True)
+    ap.add_argument("--test", type=int, required=True)
     ap.add_argument("--run-dir", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--budget", type=int, required=True)
     ap.add_argument("--minibatch", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--task-model")
+    ap.add_argument("--task-model", help="local/NAME or a .gguf path")
     ap.add_argument("--reflection-model")
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--reflection-max-tokens", type=int, default=400)
     ap.add_argument("--fake", action="store_true", help="instant LMs: measure engine overhead only")
     args = ap.parse_args()
-    data = json.loads(Path(args.data).read_text())
+    spec = get_task_spec(args.task)
+    task = spec.load(args.seed, SplitSizes(args.train, args.val, args.test))
+    program = spec.program()
     run_dir = Path(args.run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     counter = Counter()
     log_path = run_dir / "reflections.jsonl"
     if args.fake:
-        answer = fake_answer
+        from vs_gepa import fake_task_answer  # benchmarks/ is on sys.path: this script lives there
+
+        from paretoprompt.lm.testing import ScriptedBackend
+
+        task_lm = LM(ScriptedBackend(fake_task_answer), role="task", cache=None)
         n_refl = [0]
 
         def reflect_text(prompt: str) -> str:
             n_refl[0] += 1
             return f"```\nRead the input carefully and answer with one label (variant {n_refl[0]}).\n```"
     else:
-        threads = max(1, min(len(os.sched_getaffinity(0)), 8))
-        task_server = load_server(args.task_model, args.concurrency, threads)
-        refl_server = load_server(args.reflection_model, 1, threads)
+        from paretoprompt.lm.local import default_threads, load_local_backend
 
-        def answer(messages: list[dict[str, str]]) -> str:
-            return chat(task_server, messages, data["max_tokens"], 0.0)
+        # n_parallel = concurrency slots of 4096 tokens, default_threads() threads, no host-RAM cache
+        backend = load_local_backend(args.task_model, n_parallel=args.concurrency)
+        backend.warm_up()  # load the model before the timed optimization, as before
+        task_lm = LM(backend, role="task", cache=None)  # no response cache: every rollout is a model call
+        refl_server = load_server(args.reflection_model, 1, default_threads())
 
         def reflect_text(prompt: str) -> str:
             n = counter.calls["reflection"]
@@ -166,25 +177,26 @@ def main() -> None:
             fh.write(json.dumps({"prompt_chars": len(prompt), "output": text}) + "\n")
         return text
 
-    adapter = YesNoAdapter(data, answer, counter, args.concurrency)
-    seed_candidate = {data["component"]: data["seed_instruction"]}
+    adapter = TaskAdapter(task, program, task_lm, counter, args.concurrency)
+    seed_candidate = program.seed_candidate()
     start = time.perf_counter()
     result = gepa.optimize(
-        seed_candidate=seed_candidate, trainset=data["train"], valset=data["val"], adapter=adapter,
-        reflection_lm=reflection_lm, reflection_minibatch_size=args.minibatch, max_metric_calls=args.budget,
+        seed_candidate=seed_candidate, trainset=list(task.splits.train), valset=list(task.splits.val),
+        adapter=adapter, reflection_lm=reflection_lm, reflection_minibatch_size=args.minibatch, max_metric_calls=args.budget,
         candidate_selection_strategy="pareto", module_selector="round_robin", use_merge=False,
         skip_perfect_score=True, run_dir=str(run_dir), seed=args.seed, display_progress_bar=False,
     )
     optimize_s = time.perf_counter() - start
     best = result.best_candidate
-    best = best if isinstance(best, dict) else {data["component"]: best}
-    test: dict[str, Any] = {"n": len(data["test"])}
+    best = best if isinstance(best, dict) else {adapter.component: best}
+    test_split = list(task.splits.test)
+    test: dict[str, Any] = {"n": len(test_split)}
     for name, cand in (("seed", seed_candidate), ("best", best)):
-        scores = adapter.evaluate(data["test"], cand).scores if data["test"] else []
+        scores = adapter.evaluate(test_split, cand).scores if test_split else []
         test[name] = sum(scores) / len(scores) if scores else None
     reflections = [json.loads(line) for line in log_path.read_text().splitlines()] if log_path.exists() else []
     out = {
-        "system": "gepa==0.1.4", "seed": args.seed, "best_texts": best, "test": test,
+        "system": "gepa==0.1.4", "task": args.task, "seed": args.seed, "best_texts": best, "test": test,
         "optimize_seconds": optimize_s, "wall_seconds": time.perf_counter() - start,
         "total_metric_calls": result.total_metric_calls, "num_candidates": result.num_candidates,
         "val_best": result.val_aggregate_scores[result.best_idx], "val_seed": result.val_aggregate_scores[0],

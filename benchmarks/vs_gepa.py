@@ -1,10 +1,13 @@
 """paretoprompt's GEPA side by side with the public gepa==0.1.4 (issue 4).
 
-gepa is installed into its own venv (benchmarks/.gepa-venv, created on first use) and runs in a
-subprocess (`gepa_side.py`), so nothing of it is imported here. Both sides get the same exported
-splits, seed instruction, GGUF models, minibatch size, rollout budget and seeds. Only single-module
-yes/no-style built-in tasks are supported (boolq, sarcasm): the gepa side re-implements their
-parser and exact-match metric.
+gepa is installed into its own venv (benchmarks/.gepa-venv, created on first use, with paretoprompt
+itself installed editable next to it) and runs in a subprocess (`gepa_side.py`), so nothing of gepa
+is imported here. The gepa side loads paretoprompt's task (same splits for the same seed and sizes),
+runs each candidate instruction through paretoprompt's program (message rendering, output contract,
+parser, max_tokens) and scores it with the task's metric, whose feedback text goes into gepa's
+reflective dataset; so both sides score identically. Both also get the same GGUF models (no response
+cache on the gepa side), minibatch size, rollout budget and seeds. Any single-module built-in task
+works (boolq, sarcasm, asdiv, mmlu, word_sorting); multi-module ones (ifbench) are refused.
 
 Every (task, system, seed) cell is saved as JSON under benchmarks/out/vs_gepa/ and skipped when
 present; a killed cell resumes from its run dir (ours: `paretoprompt.resume`; gepa: its `run_dir`).
@@ -27,17 +30,38 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 VENV = HERE / ".gepa-venv"
 OUT = HERE / "out" / "vs_gepa"
 TASK_LM = "local/qwen2.5-coder-0.5b-instruct"
 REFLECTION_LM = "local/qwen2.5-coder-1.5b-instruct"
-PARSERS = {"boolq": "true_false", "sarcasm": "yes_no"}
+GEPA_PINS = ("gepa==0.1.4", "xllamacpp==2026.10.11549")
 OVERHEAD_BUDGET = 1000
+
+
+def single_module_tasks() -> list[str]:
+    """Built-in tasks whose program has one optimizable component (what the gepa adapter drives)."""
+    from paretoprompt.tasks.registry import BUILTIN
+
+    return sorted(name for name, spec in BUILTIN.items() if len(spec.program().components) == 1)
+
+
+def task_problem(name: str) -> str | None:
+    """Why `name` cannot run in this benchmark, or None when it can."""
+    from paretoprompt.tasks.registry import BUILTIN
+
+    spec = BUILTIN.get(name)
+    if spec is None:
+        return f"{name}: unknown task"
+    components = spec.program().components
+    if len(components) != 1:
+        return f"{name}: multi-module program ({', '.join(components)})"
+    return None
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--tasks", default="boolq,sarcasm")
+    ap.add_argument("--tasks", default="boolq,sarcasm", help="comma-separated single-module built-in tasks")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--train", type=int, default=100)
     ap.add_argument("--val", type=int, default=50)
@@ -52,43 +76,40 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.quick:
         args.tasks, args.seeds, args.train, args.val, args.test, args.budget = "boolq", 1, 30, 10, 20, 30
     args.task_list = [t.strip() for t in args.tasks.split(",") if t.strip()]
-    bad = [t for t in args.task_list if t not in PARSERS]
+    bad = [why for why in map(task_problem, args.task_list) if why]
     if bad:
-        ap.error(f"--tasks: {', '.join(bad)} not supported (single-module yes/no tasks only: {', '.join(PARSERS)})")
+        ap.error(f"--tasks: {'; '.join(bad)}; supported: single-module built-in tasks "
+                 f"({', '.join(single_module_tasks())})")
     tag = "quick" if args.quick else f"v{args.val}-t{args.test}-b{args.budget}-m{args.minibatch}"
     args.cell_dir = args.out / tag
     return args
 
 
+def venv_recipe(root: Path = ROOT) -> str:
+    """The `.ready` stamp of the gepa venv: pins, the editable paretoprompt and its pyproject's hash.
+    Any other stamp text (an older recipe, changed dependencies) makes `ensure_gepa_venv` reinstall."""
+    digest = hashlib.sha256((root / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    return f"{' '.join(GEPA_PINS)} -e {root}[reasoning] pyproject-sha256={digest}\n"
+
+
 def ensure_gepa_venv() -> Path:
-    """benchmarks/.gepa-venv with gepa==0.1.4 and xllamacpp; never the project's venv."""
+    """benchmarks/.gepa-venv with gepa==0.1.4, xllamacpp and paretoprompt[reasoning] (editable, so the
+    gepa side runs this checkout's tasks, programs and metrics); never gepa in the project's venv."""
     python = VENV / "bin" / "python"
-    if not (VENV / ".ready").exists():
+    stamp, recipe = VENV / ".ready", venv_recipe()
+    if stamp.is_file() and stamp.read_text() == recipe:
+        return python
+    if not python.exists():
         subprocess.run(["python3", "-m", "venv", str(VENV)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "gepa==0.1.4", "xllamacpp==2026.10.11549"],
-                       check=True)
-        (VENV / ".ready").write_text("gepa==0.1.4 xllamacpp==2026.10.11549\n")
+    subprocess.run([str(python), "-m", "pip", "install", "-q", *GEPA_PINS, "-e", f"{ROOT}[reasoning]"], check=True)
+    stamp.write_text(recipe)
     return python
 
 
-def export_task(name: str, seed: int, args: argparse.Namespace, path: Path) -> None:
-    """The exact splits plus the rendered user messages (template + contract) via our program."""
-    from paretoprompt.tasks.registry import get_task_spec
-    from paretoprompt.tasks.splits import SplitSizes
-
-    spec = get_task_spec(name)
-    task, program = spec.load(seed, SplitSizes(args.train, args.val, args.test)), spec.program()
-    step = program.step
-    component = program.components[0]
-
-    def rows(examples: Any) -> list[dict[str, Any]]:
-        return [{"id": ex.id, "user": step.messages("x", ex.inputs)[-1]["content"], "answer": str(ex.answer)}
-                for ex in examples]
-
-    data = {"task": name, "component": component, "seed_instruction": program.seed_candidate()[component],
-            "parser": PARSERS[name], "max_tokens": program.params.max_tokens,
-            "train": rows(task.splits.train), "val": rows(task.splits.val), "test": rows(task.splits.test)}
-    path.write_text(json.dumps(data, ensure_ascii=False) + "\n")
+def fake_task_answer(messages: Any, params: Any = None) -> str:
+    """Instant task LM of the overhead measurement (both sides): a label fixed by a hash of the request."""
+    digest = hashlib.sha256(json.dumps(list(map(dict, messages)), sort_keys=True).encode()).digest()
+    return "yes" if digest[0] % 2 else "no"
 
 
 def run_ours(name: str, seed: int, args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
@@ -140,10 +161,9 @@ def run_gepa(name: str, seed: int, args: argparse.Namespace, run_dir: Path, fake
 
     python = ensure_gepa_venv()
     run_dir.mkdir(parents=True, exist_ok=True)
-    data, out = run_dir / "task.json", run_dir / "side_result.json"
-    if not data.exists():
-        export_task(name, seed, args, data)
-    cmd = [str(python), str(HERE / "gepa_side.py"), "--data", str(data), "--run-dir", str(run_dir / "gepa"),
+    out = run_dir / "side_result.json"
+    cmd = [str(python), str(HERE / "gepa_side.py"), "--task", name, "--train", str(args.train),
+           "--val", str(args.val), "--test", str(args.test), "--run-dir", str(run_dir / "gepa"),
            "--out", str(out), "--budget", str(args.budget), "--minibatch", str(args.minibatch), "--seed", str(seed)]
     if fake:
         cmd.append("--fake")
@@ -166,7 +186,8 @@ def run_gepa(name: str, seed: int, args: argparse.Namespace, run_dir: Path, fake
 
 
 def overhead_ours(budget: int) -> dict[str, Any]:
-    """Seconds per rollout with instant scripted LMs (engine + journal + evaluation bookkeeping)."""
+    """Seconds per rollout with instant scripted LMs (engine + journal + evaluation bookkeeping).
+    Like gepa's fake run: sarcasm, our program and metric, `fake_task_answer`, no response cache."""
     import tempfile
 
     import paretoprompt
@@ -179,16 +200,12 @@ def overhead_ours(budget: int) -> dict[str, Any]:
     task = spec.load(0, SplitSizes(100, 50, 0))
     n = [0]
 
-    def task_answer(messages: Any, params: Any) -> str:
-        digest = hashlib.sha256(json.dumps(list(map(dict, messages)), sort_keys=True).encode()).digest()
-        return "yes" if digest[0] % 2 else "no"
-
     def reflect(messages: Any, params: Any) -> str:
         n[0] += 1
         return f"<instruction>Read the input carefully and answer with one label (variant {n[0]}).</instruction>"
 
     def once(rollouts: int, run_dir: Path) -> Any:
-        return paretoprompt.optimize(task, spec.program(), task_lm=LM(ScriptedBackend(task_answer), role="task"),
+        return paretoprompt.optimize(task, spec.program(), task_lm=LM(ScriptedBackend(fake_task_answer), role="task"),
                                      reflection_lm=LM(ScriptedBackend(reflect), role="reflection"),
                                      budget=rollouts, run_dir=run_dir, progress=False)
 

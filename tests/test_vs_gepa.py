@@ -1,19 +1,36 @@
-"""Pure helpers of benchmarks/vs_gepa.py: argument defaults, table math, verdicts. No gepa, no network."""
+"""Pure helpers of benchmarks/vs_gepa.py (argument parsing, venv stamp, table math, verdicts) and the
+gepa side's adapter against a stub `gepa` module. No gepa venv, no real model, no network."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import sys
+import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "vs_gepa.py"
-_spec = importlib.util.spec_from_file_location("vs_gepa", _PATH)
-assert _spec is not None and _spec.loader is not None
-vs_gepa = importlib.util.module_from_spec(_spec)
-sys.modules["vs_gepa"] = vs_gepa
-_spec.loader.exec_module(vs_gepa)
+from paretoprompt.evaluate import Evaluator
+from paretoprompt.lm.client import LM
+from paretoprompt.lm.testing import ScriptedBackend
+from paretoprompt.tasks.registry import get_task_spec
+from paretoprompt.tasks.splits import SplitSizes
+
+_BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def _load(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, _BENCH / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+vs_gepa = _load("vs_gepa")
 
 
 def cell(seed: float, best: float, *, wall: float = 10.0, proposals: int = 4, accepted: int = 1, malformed: int = 2):
@@ -33,9 +50,90 @@ def test_quick_mode_shrinks_everything() -> None:
     assert args.cell_dir.name == "quick"
 
 
-def test_unsupported_task_is_refused() -> None:
+def test_any_single_module_builtin_task_is_accepted() -> None:
+    args = vs_gepa.parse_args(["--tasks", "asdiv,mmlu,word_sorting,boolq,sarcasm"])
+    assert args.task_list == ["asdiv", "mmlu", "word_sorting", "boolq", "sarcasm"]
+    assert vs_gepa.single_module_tasks() == ["asdiv", "boolq", "mmlu", "sarcasm", "word_sorting"]
+
+
+@pytest.mark.parametrize(("tasks", "why"), [("asdiv,ifbench", "ifbench: multi-module program"),
+                                            ("nope", "nope: unknown task")])
+def test_multi_module_and_unknown_tasks_are_refused(tasks: str, why: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
-        vs_gepa.parse_args(["--tasks", "asdiv"])
+        vs_gepa.parse_args(["--tasks", tasks])
+    err = capsys.readouterr().err
+    assert why in err and "single-module built-in tasks (asdiv, boolq, mmlu, sarcasm, word_sorting)" in err
+
+
+def test_venv_stamp_names_the_recipe_and_outdates_the_old_one(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    recipe = vs_gepa.venv_recipe(tmp_path)
+    assert recipe.startswith("gepa==0.1.4 xllamacpp==2026.10.11549 -e ")
+    assert f"{tmp_path}[reasoning]" in recipe
+    assert recipe != "gepa==0.1.4 xllamacpp==2026.10.11549\n"  # the pre-paretoprompt stamp reinstalls
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\ndependencies = ['y']\n")
+    assert vs_gepa.venv_recipe(tmp_path) != recipe  # changed dependencies reinstall too
+
+
+@dataclasses.dataclass
+class _EvaluationBatch:  # the fields of gepa.core.adapter.EvaluationBatch the side uses
+    outputs: list[Any]
+    scores: list[float]
+    trajectories: list[Any] | None = None
+
+
+@pytest.fixture
+def gepa_side(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """benchmarks/gepa_side.py imported against a stub `gepa` (the real one lives in its own venv)."""
+    gepa = types.ModuleType("gepa")
+    core = types.ModuleType("gepa.core")
+    adapter = types.ModuleType("gepa.core.adapter")
+    adapter.EvaluationBatch = _EvaluationBatch  # type: ignore[attr-defined]
+    for name, module in (("gepa", gepa), ("gepa.core", core), ("gepa.core.adapter", adapter)):
+        monkeypatch.setitem(sys.modules, name, module)
+    module = _load("gepa_side")
+    yield module
+    sys.modules.pop("gepa_side", None)
+
+
+def test_gepa_adapter_scores_like_our_evaluator(gepa_side: Any) -> None:
+    spec = get_task_spec("asdiv")
+    task, program = spec.load(0, SplitSizes(0, 0, 8)), spec.program()
+    examples = list(task.splits.test)
+    gold = {str(ex.inputs["question"]): ex.answer for ex in examples}
+
+    def answer(messages: Any, params: Any) -> str:  # right on even gold answers, unparsable otherwise
+        user = messages[-1]["content"]
+        value = next(v for q, v in gold.items() if q in user)
+        return f"So it is {value}.\nAnswer: {value}" if int(value) % 2 == 0 else "I do not know."
+
+    candidate = {"instruction": "Work it out."}
+    ours = Evaluator(task, program, LM(ScriptedBackend(answer))).evaluate(candidate, examples, split="test")
+    counter = gepa_side.Counter()
+    adapter = gepa_side.TaskAdapter(task, program, LM(ScriptedBackend(answer)), counter, 2)
+    theirs = adapter.evaluate(examples, candidate, capture_traces=True)
+    assert theirs.scores == [r.score for r in ours.rollouts]
+    assert [t["feedback"] for t in theirs.trajectories] == [r.feedback for r in ours.rollouts]
+    assert theirs.outputs == [r.prediction.trace[0].raw_output for r in ours.rollouts]
+    assert {0.0, 1.0} <= set(theirs.scores)
+    first = theirs.trajectories[0]
+    assert first["input"] == ours.rollouts[0].prediction.trace[0].messages[-1]["content"]
+    assert "Answer: <number>" in first["input"]  # the fixed output contract is part of what gepa sees
+    assert counter.calls["task"] == len(examples)
+    records = adapter.make_reflective_dataset(candidate, theirs, ["instruction"])["instruction"]
+    assert records[0] == {"Inputs": first["input"], "Generated Outputs": first["output"], "Feedback": first["feedback"]}
+
+
+def test_gepa_adapter_refuses_multi_module_programs(gepa_side: Any) -> None:
+    spec = get_task_spec("ifbench")
+    with pytest.raises(Exception, match="only single-module"):
+        gepa_side.TaskAdapter(types.SimpleNamespace(name="ifbench"), spec.program(), None, None, 1)
+
+
+def test_fake_task_answer_is_a_stable_label() -> None:
+    messages = ({"role": "user", "content": "Is this sarcastic?"},)
+    assert vs_gepa.fake_task_answer(messages) in ("yes", "no")
+    assert vs_gepa.fake_task_answer(messages) == vs_gepa.fake_task_answer([dict(messages[0])])
 
 
 def test_summary_means_sds_and_rates() -> None:
