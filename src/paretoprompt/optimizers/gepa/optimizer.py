@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import Any
 
 from paretoprompt.errors import UserError
-from paretoprompt.lm.base import GenerationParams
 from paretoprompt.optimizers.base import EvalBatch, OptimizerContext, OptimizerOutcome
 from paretoprompt.optimizers.gepa.acceptance import accepts
 from paretoprompt.optimizers.gepa.components import ComponentSelector
@@ -31,17 +30,12 @@ from paretoprompt.optimizers.gepa.merge import find_merge, stratified_subsample
 from paretoprompt.optimizers.gepa.minibatch import EpochSampler
 from paretoprompt.optimizers.gepa.pareto import pareto_front
 from paretoprompt.optimizers.gepa.pool import CandidatePool
-from paretoprompt.optimizers.gepa.reflection_parse import CLOSE_TAG, parse_proposal
-from paretoprompt.optimizers.gepa.reflection_prompt import build_reflection_messages, records_for
+from paretoprompt.optimizers.gepa.propose import propose
 from paretoprompt.optimizers.gepa.selection import select_parent
 from paretoprompt.optimizers.strategies.loop import run_steps
-from paretoprompt.optimizers.strategies.prompt_parts import clip, record_fields
-from paretoprompt.optimizers.strategies.proposals import Proposal, call_reflection
+from paretoprompt.optimizers.strategies.proposals import Proposal
 from paretoprompt.programs.base import candidate_id
 from paretoprompt.tasks.base import Example
-
-RAW_CHARS = 500
-"""How much of a malformed reflection answer the journal keeps, for diagnosis."""
 
 
 class GEPA:
@@ -163,40 +157,19 @@ class _Run:
     def _reflect(
         self, parent_id: str, comp: str, examples: list[Example], batch: EvalBatch
     ) -> tuple[Proposal, str]:
-        """The parsed proposal for one component, plus the raw answer (clipped) for the journal."""
         cfg, ctx = self.cfg, self.ctx
-        parent_text = self.pool.texts[parent_id][comp]
-        records = records_for(comp, examples, batch.rollouts, cfg.max_field_chars)
-        required = ctx.program.required_placeholders(comp)
-        messages = build_reflection_messages(
-            instruction=parent_text,
-            contract=ctx.program.contract(comp),
-            task_description=ctx.task.description,
-            records=records,
+        return propose(
+            ctx.reflection_lm,
+            ctx.task,
+            ctx.program,
+            cfg,
+            parent_text=self.pool.texts[parent_id][comp],
+            component=comp,
+            examples=examples,
+            rollouts=batch.rollouts,
             tried=self.memory.recent(parent_id, comp, cfg.memory_shown),
-            placeholders=sorted(required),
-        )
-        params = GenerationParams(
-            temperature=cfg.reflection_temperature,
-            max_tokens=cfg.reflection_max_tokens,
-            stop=(CLOSE_TAG,),
             seed=ctx.rng.randrange(2**31) if cfg.reflection_temperature > 0 else None,
         )
-        answer = call_reflection(ctx.reflection_lm, messages, params)
-        raw = clip(answer.text, RAW_CHARS)
-        if answer.failure is not None:
-            return answer.failure, raw
-        parsed = parse_proposal(
-            answer.text,
-            finish_reason=answer.finish_reason,
-            parent=parent_text,
-            required_placeholders=required,
-            example_fields=record_fields(records),
-            min_words=cfg.min_words,
-            max_words=cfg.max_words,
-            echo_chars=cfg.echo_chars,
-        )
-        return parsed, raw
 
     def _try_merge(self) -> None:
         ctx, pool = self.ctx, self.pool
