@@ -8,8 +8,14 @@ from gepa_fakes import KeywordProgram, examples
 from paretoprompt.optimizers.base import Rollout
 from paretoprompt.optimizers.gepa.memory import Rejected
 from paretoprompt.optimizers.gepa.reflection_parse import TAG, parse_proposal
-from paretoprompt.optimizers.gepa.reflection_prompt import build_reflection_messages, records_for
+from paretoprompt.optimizers.gepa.reflection_prompt import (
+    answer_pattern,
+    build_reflection_messages,
+    records_for,
+)
 from paretoprompt.optimizers.strategies.proposals import extract_one
+from paretoprompt.programs.base import Prediction
+from paretoprompt.tasks.base import Example
 
 PARENT = "Classify the headline."
 GOOD = "Decide whether the headline is sarcastic by looking for exaggeration and irony."
@@ -166,6 +172,7 @@ def test_meta_prompt_layout_puts_the_request_last():
         records=make_records(),
         tried=[Rejected("Look for irony in the words.", 2.0, 1.0, 3)],
         placeholders=["{headline}"],
+        pattern="Answers given: yes x2. Correct answers: no x1, yes x1.",
     )
     assert [m["role"] for m in msgs] == ["system", "user"]
     assert "<instruction>" in msgs[0]["content"]
@@ -177,10 +184,13 @@ def test_meta_prompt_layout_puts_the_request_last():
         "RESULTS WITH THE CURRENT INSTRUCTION:\n"
         "Case 1 (score 0):\n  text: t item 0\n  model output: other output for t0\n  feedback: wrong: the answer is no\n"
         "Case 2 (score 1):\n  text: t item 1\n  model output: other output for t1\n  feedback: correct\n\n"
+        "Answers given: yes x2. Correct answers: no x1, yes x1.\n\n"
         "ALREADY TRIED, DID NOT HELP (write something different):\n"
         '- """\nLook for irony in the words.\n""" scored 1/3, current 2/3\n\n'
-        "YOUR JOB: write a better instruction for this task. Use the feedback to fix the mistakes, "
-        "state general rules instead of copying the cases, and use at most 150 words. "
+        "YOUR JOB: write a better instruction for this task. First find what the wrong cases have in common "
+        "(for example the same wrong answer every time). Then write an instruction with a concrete rule that "
+        "avoids that mistake, such as when each answer is the right one. Do not just reword the current "
+        "instruction and do not repeat the fixed format. State general rules, not the cases; at most 150 words. "
         "Keep these placeholders exactly as written: {headline}.\n"
         "Answer in exactly this shape:\n<instruction>Your new instruction.</instruction>"
     )
@@ -192,3 +202,21 @@ def test_long_fields_are_clipped():
     pred = program.run(program.seed_candidate(), e)
     rec = records_for("instruct", [e], [Rollout(e.id, 0.0, "x" * 500, pred)], max_chars=50)[0]
     assert len(rec.feedback) == 50 and rec.feedback.endswith("…")
+
+
+def _rollout(example_id: str, output: object) -> Rollout:
+    return Rollout(example_id, 0.0, "", Prediction(output=output))
+
+
+def test_answer_pattern_tallies_short_labels():
+    exs = [Example("a", {}, "false"), Example("b", {}, "false"), Example("c", {}, "true")]
+    rollouts = [_rollout("a", "true"), _rollout("b", "true"), _rollout("c", "true")]
+    assert answer_pattern(exs, rollouts) == "Answers given: true x3. Correct answers: false x2, true x1."
+    assert answer_pattern(exs[:1], [_rollout("a", None)]) == "Answers given: (none) x1. Correct answers: false x1."
+
+
+def test_answer_pattern_is_empty_for_free_form_or_structured_answers():
+    long_answer = [Example("a", {}, "a long free-form reference answer")]
+    assert answer_pattern(long_answer, [_rollout("a", "short")]) == ""
+    structured = [Example("a", {}, {"constraints": ["x"]})]
+    assert answer_pattern(structured, [_rollout("a", "ok")]) == ""

@@ -13,7 +13,11 @@ from paretoprompt.optimizers.base import Rollout
 from paretoprompt.optimizers.gepa.config import GEPAConfig
 from paretoprompt.optimizers.gepa.memory import Rejected
 from paretoprompt.optimizers.gepa.reflection_parse import CLOSE_TAG, parse_proposal
-from paretoprompt.optimizers.gepa.reflection_prompt import build_reflection_messages, records_for
+from paretoprompt.optimizers.gepa.reflection_prompt import (
+    answer_pattern,
+    build_reflection_messages,
+    records_for,
+)
 from paretoprompt.optimizers.strategies.prompt_parts import clip, record_fields
 from paretoprompt.optimizers.strategies.proposals import Proposal, call_reflection
 from paretoprompt.programs.base import Program
@@ -46,6 +50,7 @@ def propose(
         records=records,
         tried=tried,
         placeholders=sorted(required),
+        pattern=answer_pattern(examples, rollouts),
     )
     params = GenerationParams(
         temperature=cfg.reflection_temperature, max_tokens=cfg.reflection_max_tokens, stop=(CLOSE_TAG,), seed=seed

@@ -15,6 +15,7 @@ echo of the example JSON. This prompt is built against that (shared pieces in
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from paretoprompt.optimizers.base import Rollout
@@ -43,6 +44,25 @@ def records_for(
     return [case_record(component, e, r, max_chars) for e, r in zip(examples, rollouts, strict=True)]
 
 
+def answer_pattern(examples: Sequence[Example], rollouts: Sequence[Rollout], max_chars: int = 20) -> str:
+    """'Answers given: true x3. Correct answers: false x2, true x1.' when every answer is a short label.
+
+    A 1.5B reflection model rarely notices by itself that the task model gives the same wrong label
+    every time; this one line makes such a bias visible. Empty for free-form answers.
+    """
+    given = ["(none)" if r.prediction.output is None else str(r.prediction.output) for r in rollouts]
+    gold = [str(e.answer) for e in examples]
+    if not all(isinstance(e.answer, str | int | float) for e in examples):
+        return ""
+    if any(len(v) > max_chars for v in given + gold):
+        return ""
+
+    def tally(values: list[str]) -> str:
+        return ", ".join(f"{v} x{n}" for v, n in Counter(values).most_common())
+
+    return f"Answers given: {tally(given)}. Correct answers: {tally(gold)}."
+
+
 def build_reflection_messages(
     *,
     instruction: str,
@@ -51,9 +71,12 @@ def build_reflection_messages(
     records: Sequence[CaseRecord],
     tried: Sequence[Rejected] = (),
     placeholders: Sequence[str] = (),
+    pattern: str = "",
 ) -> list[dict[str, str]]:
     parts = opening_parts(task_description, "instruction", instruction, contract)
     parts.append(render_cases("RESULTS WITH THE CURRENT INSTRUCTION:", records))
+    if pattern:
+        parts.append(pattern)
     if tried:
         lines = ["ALREADY TRIED, DID NOT HELP (write something different):"]
         for rej in tried:
@@ -62,8 +85,10 @@ def build_reflection_messages(
             )
         parts.append("\n".join(lines))
     parts.append(
-        "YOUR JOB: write a better instruction for this task. Use the feedback to fix the mistakes, "
-        "state general rules instead of copying the cases, and use at most 150 words."
+        "YOUR JOB: write a better instruction for this task. First find what the wrong cases have in common "
+        "(for example the same wrong answer every time). Then write an instruction with a concrete rule that "
+        "avoids that mistake, such as when each answer is the right one. Do not just reword the current "
+        "instruction and do not repeat the fixed format. State general rules, not the cases; at most 150 words."
         + keep_placeholders(placeholders)
         + f"\nAnswer in exactly this shape:\n{OPEN_TAG}Your new instruction.{CLOSE_TAG}"
     )
