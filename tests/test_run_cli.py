@@ -128,3 +128,11 @@ def test_python_api_is_exported(tmp_path):
     assert saved["front"]["va0"] == [result.seed_id]
     with pytest.raises(UserError, match="program= is required"):
         paretoprompt.optimize(task=make_task(), optimizer="seed", run_dir=tmp_path / "x")
+
+
+def test_proposal_line_counts_rates_over_proposals_not_skips():
+    from paretoprompt.cli.runs import proposal_line
+
+    line = proposal_line({"accepted": 2, "malformed": 4, "rejected": 18, "skipped": 6})
+    assert line == "proposals 24: rejected 18 · malformed 4 (17%) · accepted 2 (8%) · skipped 6"
+    assert proposal_line({"skipped": 3}) == "proposals 0: skipped 3"

@@ -71,6 +71,16 @@ def _f(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
+def proposal_line(outcomes: dict[str, int]) -> str:
+    """'proposals 24: accepted 2 (8%) · rejected 18 · malformed 4 (17%) · skipped 6' (skips are not proposals)."""
+    proposed = sum(n for kind, n in outcomes.items() if kind != "skipped")
+    parts = []
+    for kind, n in sorted(outcomes.items(), key=lambda kv: (kv[0] == "skipped", -kv[1])):
+        share = f" ({100 * n / proposed:.0f}%)" if kind in ("accepted", "malformed") and proposed else ""
+        parts.append(f"{kind} {n}{share}")
+    return f"proposals {proposed}: " + " · ".join(parts)
+
+
 def print_result(r: Result, console: Console | None = None) -> None:
     console = console or Console()
     seed = r.candidate(r.seed_id)
@@ -83,6 +93,9 @@ def print_result(r: Result, console: Console | None = None) -> None:
     if r.test is not None:
         scores.add_row(f"test mean (n={r.test['n']:.0f})", _f(r.test["seed"]), _f(r.test["best"]))
     console.print(scores)
+    outcomes = r.notes.get("proposal_outcomes")
+    if isinstance(outcomes, dict) and outcomes:
+        console.print(proposal_line(outcomes))
 
     prompt = Table("component", "text", title=f"Best prompt ({r.best_id})", show_lines=True)
     for name, text in r.best_texts.items():
