@@ -156,3 +156,11 @@ def test_small_budget_warns(tmp_path, caplog):
 def test_completion_is_not_charged_twice_when_cached():
     c = Completion("x", "m", cost_usd=1.0)
     assert replace(c, cached=True).cost_usd == 1.0  # the ledger, not the completion, zeroes cached cost
+
+
+def test_test_scoring_is_announced(tmp_path, caplog):
+    """Scoring seed and best on test is a long quiet stretch on a real model: the progress says so."""
+    caplog.set_level(logging.INFO, logger="paretoprompt.run")
+    optimize(task=make_task(train=8, val=3, test=2), program=ToyProgram(), optimizer="seed", task_lm=task_lm()[0],
+             reflection_lm=reflection_lm()[0], budget=30, run_dir=tmp_path, progress=True, concurrency=1)
+    assert "scoring seed and best on the test split (2 examples each, outside the budget)" in caplog.text

@@ -82,6 +82,14 @@ class Progress:
                 s.candidates, s.front_size, s.last_outcome or "-",
             )
 
+    def note(self, text: str) -> None:
+        """A phase change (e.g. test scoring begins), so a long quiet stretch is explained."""
+        if not self.enabled:
+            return
+        log.info(text)
+        if self._live is not None:
+            self._live.console.print(escape(text))
+
     def message(self, text: str) -> None:
         """A warning worth showing even above the live panel."""
         log.warning(text)

@@ -138,6 +138,10 @@ def _finish(
     best_texts = dict(ctx.pool[best_id].texts) if best_id is not None else dict(seed_texts)
     test = None
     if spec.task.splits.test and not stop_reason.startswith("interrupted") and not stops.provider_failing():
+        ctx.progress.note(
+            f"optimization stopped ({stop_reason}); scoring seed and best on the test split "
+            f"({len(spec.task.splits.test)} examples each, outside the budget)"
+        )
         test = _score_test(evaluator, seed_texts, best_texts, spec.task)
     return Result(
         task=spec.task.name,
