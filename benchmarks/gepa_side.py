@@ -30,10 +30,10 @@ import gepa
 from gepa.core.adapter import EvaluationBatch
 
 from paretoprompt.errors import UserError
+from paretoprompt.evaluate import score_rollout
 from paretoprompt.lm.client import LM
-from paretoprompt.programs.base import Prediction, Program
+from paretoprompt.programs.base import Program
 from paretoprompt.tasks.base import Example, Task
-from paretoprompt.tasks.metrics import METRIC_RAISED
 from paretoprompt.tasks.registry import get_task_spec
 from paretoprompt.tasks.splits import SplitSizes
 
@@ -82,26 +82,16 @@ class TaskAdapter:
         self.component = program.components[0]
 
     def _one(self, instruction: str, ex: Example) -> tuple[str, float, str, str]:
-        """(raw output, score, feedback, user message): a rollout exactly as our Evaluator scores it."""
+        """(raw output, score, feedback, user message): a rollout scored by our own `score_rollout`."""
         start = time.perf_counter()
-        try:
-            prediction = self.program.run({self.component: instruction}, ex, self.lm)
-        except UserError:
-            raise
-        except Exception as err:
-            prediction = Prediction(output=None, error=f"program raised: {type(err).__name__}: {err}")
+        rollout = score_rollout(self.task, self.program, {self.component: instruction}, ex, self.lm)
         self.counter.calls["task"] += 1
         self.counter.lm_seconds["task"] += time.perf_counter() - start
-        call = prediction.trace[-1] if prediction.trace else None
+        trace = rollout.prediction.trace
+        call = trace[-1] if trace else None
         text = call.raw_output if call is not None else ""
         user = call.messages[-1]["content"] if call is not None else json.dumps(dict(ex.inputs), ensure_ascii=False)
-        if prediction.error is not None:
-            return text, 0.0, prediction.error, user
-        try:
-            score = self.task.metric(ex, prediction)
-        except Exception as err:
-            return text, 0.0, f"{METRIC_RAISED} {type(err).__name__}: {err}", user
-        return text, float(score.value), score.feedback, user
+        return text, rollout.score, rollout.feedback, user
 
     def evaluate(self, batch: list[Example], candidate: dict[str, str], capture_traces: bool = False):
         instruction = candidate[self.component]

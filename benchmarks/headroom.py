@@ -48,7 +48,7 @@ def paretoprompt_eval(task: str, model: str, split: str, n: int, prompt: object,
     if not score or not usage:
         raise SystemExit(f"could not parse paretoprompt eval output:\n{done.stdout}")
     return {
-        "command": " ".join(command[1:3]).replace("-m paretoprompt", "paretoprompt") + " " + " ".join(command[3:]),
+        "command": "paretoprompt " + " ".join(command[3:]),
         "stdout": done.stdout.strip(),
         "score": float(score["score"]), "low": float(score["low"]), "high": float(score["high"]), "n": int(score["n"]),
         "rollouts": int(usage["rollouts"]), "wall_s": float(usage["wall"]),

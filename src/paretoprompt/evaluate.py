@@ -167,7 +167,7 @@ class Evaluator:
         else:
             ledger = UsageLedger()
             lm = self.lm.derive(ledger=ledger)
-            rollout = self._score(candidate, ex, lm, slot)
+            rollout = score_rollout(self.task, self.program, candidate, ex, lm, slot=slot)
             usage = ledger.by_role()
             for role, u in usage.items():
                 self.lm.ledger.add(role, u)
@@ -179,21 +179,29 @@ class Evaluator:
         if self.on_rollout is not None:
             self.on_rollout(rollout)
 
-    def _score(self, candidate: Candidate, ex: Example, lm: LM, slot: int) -> Rollout:
-        try:
-            prediction = self.program.run(candidate, ex, lm, slot=slot)
-        except UserError:
-            raise
-        except Exception as err:
-            prediction = Prediction(output=None, error=f"program raised: {type(err).__name__}: {err}")
-        if prediction.error is not None:
-            return Rollout(ex.id, 0.0, prediction.error, prediction, failed=True)
-        try:
-            score = self.task.metric(ex, prediction)
-        except Exception as err:
-            return Rollout(ex.id, 0.0, f"{METRIC_RAISED} {type(err).__name__}: {err}", prediction, failed=True)
-        failed = score.feedback.startswith(METRIC_RAISED)  # a wrapped user metric that raised
-        return Rollout(ex.id, float(score.value), score.feedback, prediction, failed=failed)
+
+
+def score_rollout(
+    task: Task, program: Program, candidate: Candidate, ex: Example, lm: LM, *, slot: int | None = None
+) -> Rollout:
+    """Run the program on one example and score it; a failing model call or metric becomes a failed rollout.
+
+    Module-level so that other drivers (the gepa side of `benchmarks/vs_gepa.py`) score exactly as runs do.
+    """
+    try:
+        prediction = program.run(candidate, ex, lm, slot=slot)
+    except UserError:
+        raise
+    except Exception as err:
+        prediction = Prediction(output=None, error=f"program raised: {type(err).__name__}: {err}")
+    if prediction.error is not None:
+        return Rollout(ex.id, 0.0, prediction.error, prediction, failed=True)
+    try:
+        score = task.metric(ex, prediction)
+    except Exception as err:
+        return Rollout(ex.id, 0.0, f"{METRIC_RAISED} {type(err).__name__}: {err}", prediction, failed=True)
+    failed = score.feedback.startswith(METRIC_RAISED)  # a wrapped user metric that raised
+    return Rollout(ex.id, float(score.value), score.feedback, prediction, failed=failed)
 
 
 def _serve(jobs: Jobs) -> None:

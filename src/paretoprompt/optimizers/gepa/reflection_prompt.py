@@ -50,10 +50,10 @@ def answer_pattern(examples: Sequence[Example], rollouts: Sequence[Rollout], max
     A 1.5B reflection model rarely notices by itself that the task model gives the same wrong label
     every time; this one line makes such a bias visible. Empty for free-form answers.
     """
-    given = ["(none)" if r.prediction.output is None else str(r.prediction.output) for r in rollouts]
-    gold = [str(e.answer) for e in examples]
     if not all(isinstance(e.answer, str | int | float) for e in examples):
         return ""
+    given = ["(none)" if r.prediction.output is None else str(r.prediction.output) for r in rollouts]
+    gold = [str(e.answer) for e in examples]
     if any(len(v) > max_chars for v in given + gold):
         return ""
 
