@@ -7,7 +7,8 @@ Usage:
 Every score comes from a `paretoprompt eval` subprocess, so the table shows exactly what that command prints.
 The alternatives (benchmarks/headroom_prompts.toml) are scored on val first; only the best of them, chosen there,
 is scored on test beside the seed, so test is never used to choose. Each finished eval is saved at once to
-benchmarks/out/headroom/TASK__MODEL.json and skipped on the next call, so a long table can be built in parts.
+benchmarks/records/headroom/TASK__MODEL.json and skipped on the next call, so a long table can be built in parts;
+records are committed, so the parts may run on different days and machines.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROMPTS = HERE / "headroom_prompts.toml"
-OUT = HERE / "out" / "headroom"
+OUT = HERE / "records" / "headroom"
 HEADROOM_POINTS = 5.0  # a best alternative this many test points above the seed counts as headroom
 
 SCORE = re.compile(r"score (?P<score>[\d.]+) \(95% CI (?P<low>[\d.]+)-(?P<high>[\d.]+)\) on (?P<n>\d+) examples")

@@ -9,8 +9,9 @@ reflective dataset; so both sides score identically. Both also get the same GGUF
 cache on the gepa side), minibatch size, rollout budget and seeds. Any single-module built-in task
 works (boolq, sarcasm, asdiv, mmlu, word_sorting); multi-module ones (ifbench) are refused.
 
-Every (task, system, seed) cell is saved as JSON under benchmarks/out/vs_gepa/ and skipped when
-present; a killed cell resumes from its run dir (ours: `paretoprompt.resume`; gepa: its `run_dir`).
+Every finished (task, system, seed) cell is saved as JSON under benchmarks/records/vs_gepa/ (committed,
+so the grid can be finished in parts on different days) and skipped when present; a killed cell resumes
+from its run dir under benchmarks/out/vs_gepa/ (ours: `paretoprompt.resume`; gepa: its `run_dir`).
 
     .venv/bin/python benchmarks/vs_gepa.py --quick
     .venv/bin/python benchmarks/vs_gepa.py --overhead-only
@@ -32,7 +33,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 VENV = HERE / ".gepa-venv"
-OUT = HERE / "out" / "vs_gepa"
+RECORDS = HERE / "records" / "vs_gepa"
+RUNS = HERE / "out" / "vs_gepa"
 TASK_LM = "local/qwen2.5-coder-0.5b-instruct"
 REFLECTION_LM = "local/qwen2.5-coder-1.5b-instruct"
 GEPA_PINS = ("gepa==0.1.4", "xllamacpp==2026.10.11549")
@@ -61,7 +63,7 @@ def task_problem(name: str) -> str | None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--tasks", default="boolq,sarcasm", help="comma-separated single-module built-in tasks")
+    ap.add_argument("--tasks", default="boolq,asdiv", help="comma-separated single-module built-in tasks")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--train", type=int, default=100)
     ap.add_argument("--val", type=int, default=50)
@@ -71,7 +73,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="boolq, 1 seed, val 10, test 20, budget 30")
     ap.add_argument("--overhead-only", action="store_true", help="only the instant-LM engine overhead")
     ap.add_argument("--report-only", action="store_true", help="print the table from saved cells")
-    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--out", type=Path, default=RECORDS, help="where finished cells are saved")
+    ap.add_argument("--runs", type=Path, default=RUNS, help="run directories of the cells")
     args = ap.parse_args(argv)
     if args.quick:
         args.tasks, args.seeds, args.train, args.val, args.test, args.budget = "boolq", 1, 30, 10, 20, 30
@@ -82,6 +85,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                  f"({', '.join(single_module_tasks())})")
     tag = "quick" if args.quick else f"v{args.val}-t{args.test}-b{args.budget}-m{args.minibatch}"
     args.cell_dir = args.out / tag
+    args.run_root = args.runs / tag
     return args
 
 
@@ -342,7 +346,7 @@ def main(argv: list[str] | None = None) -> None:
                         print(f"skip {path.name}: done", flush=True)
                         continue
                     print(f"run {task} {system} seed {seed} ...", flush=True)
-                    cell = runner(task, seed, args, args.cell_dir / "runs" / f"{task}-{system}-s{seed}")
+                    cell = runner(task, seed, args, args.run_root / f"{task}-{system}-s{seed}")
                     path.write_text(json.dumps({"task": task, **cell}, indent=2, ensure_ascii=False) + "\n")
     overhead = json.loads(overhead_path.read_text()) if overhead_path.exists() else None
     print(report(load_cells(args.cell_dir), args.task_list, overhead))

@@ -41,7 +41,8 @@ def cell(seed: float, best: float, *, wall: float = 10.0, proposals: int = 4, ac
 def test_defaults_match_the_issue() -> None:
     args = vs_gepa.parse_args([])
     assert (args.task_list, args.seeds, args.val, args.test, args.budget, args.minibatch) == (
-        ["boolq", "sarcasm"], 3, 50, 300, 200, 3)
+        ["boolq", "asdiv"], 3, 50, 300, 200, 3)
+    assert args.cell_dir.parent == vs_gepa.RECORDS and args.run_root.parent == vs_gepa.RUNS
 
 
 def test_quick_mode_shrinks_everything() -> None:
