@@ -130,6 +130,7 @@ def test_batches_share_persistent_worker_threads_that_end_with_the_evaluator():
 
 def test_per_rollout_usage_is_journaled_and_merged():
     stored = {}
+    log = []
 
     class Store:
         def get(self, cid, split, example_id):
@@ -137,12 +138,17 @@ def test_per_rollout_usage_is_journaled_and_merged():
 
         def put(self, cid, split, purpose, rollout, usage):
             stored[rollout.example_id] = (purpose, usage)
+            log.append("put")
             return rollout
+
+        def flush(self):
+            log.append("flush")
 
     task = make_task()
     lm, _ = task_lm()
     Evaluator(task, ToyProgram(), lm, store=Store()).evaluate(GOOD, task.splits.train[:2], split="train",
                                                                purpose="minibatch")
+    assert log == ["put", "put", "flush"]  # the batch is made durable once, before it is returned
     # prompt "Answer. ++" (2 words) + "item 0 difficulty=0" (3 words) -> 5 prompt tokens, 1 completion token
     assert stored["tr0"] == ("minibatch", {"task": Usage(calls=1, prompt_tokens=5, completion_tokens=1)})
     assert lm.ledger.by_role()["task"] == Usage(calls=2, prompt_tokens=10, completion_tokens=2)
@@ -160,6 +166,9 @@ def test_store_serves_known_rollouts_without_model_calls():
 
         def put(self, cid, split, purpose, rollout, usage):
             return rollout
+
+        def flush(self):
+            pass
 
     lm2, backend2 = task_lm()
     ev = Evaluator(task, ToyProgram(), lm2, store=Store())

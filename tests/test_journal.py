@@ -100,3 +100,25 @@ def test_write_atomic_replaces_whole_file(tmp_path):
     write_atomic(path, "two")
     assert path.read_text() == "two"
     assert [p.name for p in tmp_path.iterdir()] == ["result.json"]
+
+
+def test_unsynced_lines_are_written_at_once_and_synced_in_groups(tmp_path, monkeypatch):
+    from paretoprompt.run import journal as journal_module
+
+    syncs = []
+    monkeypatch.setattr(journal_module, "_datasync", lambda fd: syncs.append(fd))
+    j = Journal(tmp_path / "journal.jsonl")
+    j.append("start")
+    assert len(syncs) == 1  # a plain append is synced before it returns
+    for _ in range(3):
+        j.append("rollout", sync=False)
+        j.sync(unless_within=60.0)  # the last sync is recent: deferred
+    assert len(syncs) == 1
+    assert len(load_events(tmp_path / "journal.jsonl", repair=False)) == 4  # written, so a kill -9 loses nothing
+    j.sync()
+    j.sync()  # nothing new since: no second sync
+    assert len(syncs) == 2
+    j.append("rollout", sync=False)
+    j.sync(unless_within=0.0)
+    assert len(syncs) == 3
+    j.close()

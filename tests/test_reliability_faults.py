@@ -182,10 +182,12 @@ def test_fault_injection_option_end_to_end_and_journaled(tmp_path):
         fault_injection="rate=1.0,kinds=5xx",
         budget={"rollouts": 200, "max_consecutive_failures": 5},
     )
-    assert result.stop_reason.startswith(
-        "5 rollouts failed in a row (last: model call failed: scripted-task: "
-        "injected fault: 503 service unavailable)"
-    )
+    # 2 workers: the one still in flight when the 5th failure lands may add a 6th before the stop is seen
+    assert re.match(
+        r"[56] rollouts failed in a row \(last: model call failed: scripted-task: "
+        r"injected fault: 503 service unavailable\)",
+        result.stop_reason,
+    ), result.stop_reason
     assert 5 <= result.rollouts_by_purpose["validation"] <= 6  # stopped mid-batch, not after 12
     assert set(result.rollouts_by_purpose) == {"validation"}
     assert result.test is None  # no test scoring against a dead provider

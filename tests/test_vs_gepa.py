@@ -167,6 +167,8 @@ def test_report_overhead_ratio() -> None:
     overhead = {"paretoprompt": {"per_rollout_ms": 2.0, "rollouts": 100},
                 "gepa==0.1.4": {"per_rollout_ms": 1.0, "rollouts": 100}}
     assert "ratio 2.00 (target <= 1.00) MISS" in vs_gepa.report({}, ["boolq"], overhead)
+    overhead[vs_gepa.CONCURRENT] = {"per_rollout_ms": 0.5, "rollouts": 100}
+    assert "ratio 2.00 (target <= 1.00) MISS; ours at concurrency 4: 0.50 ms" in vs_gepa.report({}, ["boolq"], overhead)
 
 
 def test_gepa_malformed_counts_missing_fences_and_non_instructions() -> None:

@@ -43,6 +43,10 @@ class RolloutStore(Protocol):
         run and its resume hand the optimizer identical objects."""
         ...
 
+    def flush(self) -> None:
+        """Make every `put` so far durable; called before a batch's rollouts reach the optimizer."""
+        ...
+
 
 class Evaluator:
     """Scores candidates on examples. Thread-safe for one caller at a time per batch."""
@@ -128,18 +132,22 @@ class Evaluator:
                 done.put(None)
 
         n_workers = min(self.concurrency, len(todo))
-        if n_workers == 1:
-            worker(0)
-        else:
-            jobs = self._pool()
-            for i in range(n_workers):
-                jobs.put(functools.partial(job, i))
-            try:
-                for _ in range(n_workers):
-                    done.get()
-            except BaseException:  # a second Ctrl-C: workers stop after their current rollout
-                stop.append("interrupted")
-                raise
+        try:
+            if n_workers == 1:
+                worker(0)
+            else:
+                jobs = self._pool()
+                for i in range(n_workers):
+                    jobs.put(functools.partial(job, i))
+                try:
+                    for _ in range(n_workers):
+                        done.get()
+                except BaseException:  # a second Ctrl-C: workers stop after their current rollout
+                    stop.append("interrupted")
+                    raise
+        finally:
+            if self.store is not None:
+                self.store.flush()
         if errors:
             raise errors[0]
         if stop:

@@ -1,4 +1,4 @@
-"""The run journal: append-only JSONL, one synced (fdatasync) event per line, plus the run-dir lock.
+"""The run journal: append-only JSONL, one event per line, fdatasynced before use, plus the run-dir lock.
 
 Each line is a JSON object `{"v": schema version, "seq": n, "t": unix time, "type": ..., ...}`.
 A crash mid-write can leave a torn last line; `load` drops it (and truncates it away) so the
@@ -24,6 +24,8 @@ from paretoprompt.errors import UserError
 SCHEMA_VERSION = 1
 JOURNAL = "journal.jsonl"
 LOCK = "run.lock"
+GROUP_COMMIT_SECONDS = 0.05
+"""Longest gap between rollout syncs within a batch (`Journal.sync`)."""
 
 Event = dict[str, Any]
 
@@ -62,31 +64,49 @@ def load_events(path: Path, *, repair: bool = True) -> list[Event]:
 
 
 class Journal:
-    """Appends events durably (write + fdatasync per event). Thread-safe.
+    """Appends events, each written at once and fdatasynced before anything acts on it. Thread-safe.
 
-    Every `append` syncs its own event before returning. `fdatasync` suffices on an append-only
-    file (Linux persists the data and the new size, skipping only timestamps; elsewhere it is fsync). The sync runs
-    outside the lock so concurrent workers' syncs overlap instead of queueing; the write itself is
-    under the lock, so lines stay in `seq` order and a sync persists every earlier line too.
+    A line is written with one `write` as soon as its event exists, so killing the process (even
+    kill -9) loses nothing. `append` also syncs by default; rollouts append with `sync=False` and
+    are synced in groups (`sync`): at most `GROUP_COMMIT_SECONDS` apart while a batch runs and always
+    before the evaluator hands the batch to the optimizer, so a power loss costs at most the rollouts
+    of that window and an instant LM does not pay one sync per rollout. `fdatasync` suffices on an
+    append-only file (Linux persists the data and the new size, skipping only timestamps; elsewhere
+    it is fsync). Lines are written under a lock, so they stay in `seq` order and a sync persists
+    every earlier line too; a thread that finds its lines already synced by another skips its sync.
     """
 
     def __init__(self, path: Path, *, next_seq: int = 0, on_append: Callable[[Event], None] | None = None):
         self.path = path
         self._seq = next_seq
+        self._synced_seq = next_seq
+        self._synced_at = time.monotonic()
         self._lock = threading.Lock()
+        self._sync_lock = threading.Lock()
         self._on_append = on_append
         self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
-    def append(self, type_: str, **payload: Any) -> Event:
+    def append(self, type_: str, *, sync: bool = True, **payload: Any) -> Event:
         with self._lock:
             event = {"v": SCHEMA_VERSION, "seq": self._seq, "t": round(time.time(), 3), "type": type_, **payload}
             line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
             os.write(self._fd, line.encode("utf-8"))
             self._seq += 1
-        _datasync(self._fd)
+        if sync:
+            self.sync()
         if self._on_append is not None:
             self._on_append(event)
         return event
+
+    def sync(self, *, unless_within: float = 0.0) -> None:
+        """fdatasync every line written so far; skipped when there is none new, or when the last
+        sync was under `unless_within` seconds ago (the caller promises a later full sync)."""
+        with self._sync_lock:
+            written = self._seq  # every line counted here is already written
+            if written == self._synced_seq or time.monotonic() - self._synced_at < unless_within:
+                return
+            _datasync(self._fd)
+            self._synced_seq, self._synced_at = written, time.monotonic()
 
     def close(self) -> None:
         if self._fd >= 0:

@@ -27,7 +27,7 @@ from paretoprompt.run.codec import (
     usage_from_json,
     usage_to_json,
 )
-from paretoprompt.run.journal import Event, Journal
+from paretoprompt.run.journal import GROUP_COMMIT_SECONDS, Event, Journal
 
 
 class JournalRolloutStore:
@@ -47,8 +47,13 @@ class JournalRolloutStore:
 
     def put(self, cid: str, split: str, purpose: str, rollout: Rollout, usage: UsageByRole) -> Rollout:
         data = rollout_to_json(rollout)
-        self.journal.append("rollout", cid=cid, split=split, purpose=purpose, rollout=data, usage=usage_to_json(usage))
+        self.journal.append("rollout", sync=False, cid=cid, split=split, purpose=purpose, rollout=data,
+                            usage=usage_to_json(usage))
+        self.journal.sync(unless_within=GROUP_COMMIT_SECONDS)
         return rollout_from_json(data)
+
+    def flush(self) -> None:
+        self.journal.sync()
 
 
 class _LMRecorder:
