@@ -26,7 +26,7 @@ def three_iteration_ctx(script, **kw) -> FakeContext:
 
 def test_known_run_events_and_exact_rollouts():
     ctx = three_iteration_ctx([ASK, NO_BETA, GOOD])
-    out = GEPA(GEPAConfig(selection="current_best", max_iterations=3)).optimize(ctx)
+    out = GEPA(GEPAConfig(proposal_retries=0, selection="current_best", max_iterations=3)).optimize(ctx)
     seed_id = candidate_id(SEED)
     child = {"instruct": "Mention beta and alpha for each item, consider delta."}
     child_id = candidate_id(child)
@@ -63,7 +63,7 @@ def test_known_run_events_and_exact_rollouts():
 
 def test_rejected_proposal_is_shown_in_the_next_meta_prompt():
     ctx = three_iteration_ctx([ASK, NO_BETA, GOOD])
-    GEPA(GEPAConfig(selection="current_best", max_iterations=3)).optimize(ctx)
+    GEPA(GEPAConfig(proposal_retries=0, selection="current_best", max_iterations=3)).optimize(ctx)
     prompts = ctx.prompts()
     assert len(prompts) == 3
     assert "ALREADY TRIED" not in prompts[0] and "ALREADY TRIED" not in prompts[1]
@@ -72,6 +72,26 @@ def test_rejected_proposal_is_shown_in_the_next_meta_prompt():
     assert prompts[2].endswith("<instruction>Your new instruction.</instruction>")
     assert "FIXED FORMAT" in prompts[2] and "Answer yes or no." in prompts[2]
     assert "feedback: wrong: mention beta" in prompts[2]
+
+
+def test_repeat_of_a_rejected_proposal_costs_no_rollouts():
+    ctx = three_iteration_ctx([NO_BETA, NO_BETA, GOOD])
+    GEPA(GEPAConfig(proposal_retries=0, selection="current_best", max_iterations=3)).optimize(ctx)
+    proposals = ctx.kinds("proposal")
+    assert [p["outcome"] for p in proposals] == ["rejected", "duplicate", "accepted"]
+    assert proposals[1]["reason"] == "rejected_before"
+    # seed val 4 | it1: parent 3 + child 3 | it2: parent 3 only | it3: parent 3 + child 3 + child val 4
+    assert dict(ctx.rollouts) == {"validation": 4 + 4, "minibatch": 6 + 3 + 6}
+
+
+def test_malformed_or_duplicate_proposal_is_retried_on_the_same_minibatch():
+    ctx = three_iteration_ctx([ASK, NO_BETA, NO_BETA, GOOD])
+    GEPA(GEPAConfig(proposal_retries=1, selection="current_best", max_iterations=2)).optimize(ctx)
+    assert [p["outcome"] for p in ctx.kinds("proposal")] == ["malformed", "rejected", "duplicate", "accepted"]
+    assert len(ctx.kinds("iteration")) == 2
+    # seed val 4 | it1: parent 3, malformed, retry: child 3 rejected
+    # | it2: parent 3, duplicate, retry: child 3 + child val 4 accepted
+    assert dict(ctx.rollouts) == {"validation": 4 + 4, "minibatch": 6 + 6}
 
 
 def test_reflection_params_stop_at_closing_tag():
@@ -100,7 +120,7 @@ def test_equal_sum_accepted_only_when_non_strict():
 
 def test_budget_stop_returns_best_so_far():
     ctx = three_iteration_ctx([ASK, NO_BETA, GOOD], budget=20)
-    out = GEPA(GEPAConfig(selection="current_best")).optimize(ctx)
+    out = GEPA(GEPAConfig(proposal_retries=0, selection="current_best")).optimize(ctx)
     # 4 + 3 + 6 + 6 = 19 used when it3's child passes its minibatch; its 4 validation rollouts do not fit
     assert ctx.used == 19
     assert out.notes["stopped_by"] == "BudgetExhausted"
@@ -190,7 +210,7 @@ def test_reflection_that_never_yields_an_instruction_stops_after_idle_iterations
         program=KeywordProgram(SEED),
         reflection=lambda messages, params: "Certainly! Please provide the inputs.",
     )
-    out = GEPA(GEPAConfig(max_idle_iterations=5, minibatch_size=3)).optimize(ctx)
+    out = GEPA(GEPAConfig(proposal_retries=0, max_idle_iterations=5, minibatch_size=3)).optimize(ctx)
     assert out.notes["stopped_by"] == "idle_iterations"
     # iteration 1 scores the parent's minibatch (3 rollouts); iterations 2-6 are free and idle
     assert out.notes["iterations"] == 6 and out.notes["malformed"] == 6

@@ -33,6 +33,10 @@ class GEPAConfig(BaseModel):
     rollouts, so without this bound a reflection LM that never produces a usable proposal would
     spin forever under a rollout budget."""
 
+    proposal_retries: int = Field(1, ge=0)
+    """Extra reflection calls in an iteration whose proposal was malformed or a duplicate: the
+    parent's minibatch is already paid for, so asking again is cheaper than a new iteration.
+    (Not in the paper; 0 restores one proposal per iteration.)"""
     reflection_temperature: float = Field(0.7, ge=0.0, le=2.0)
     reflection_max_tokens: int = Field(400, ge=16)
     memory_shown: int = Field(3, ge=0)

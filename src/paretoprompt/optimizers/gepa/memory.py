@@ -24,6 +24,10 @@ class ProposalMemory:
     def add(self, parent_id: str, component: str, entry: Rejected) -> None:
         self._items.setdefault((parent_id, component), []).append(entry)
 
+    def tried(self, parent_id: str, component: str, text: str) -> bool:
+        """Whether `text` was already rejected for the pair (a repeat is not worth new rollouts)."""
+        return any(entry.text == text for entry in self._items.get((parent_id, component), ()))
+
     def recent(self, parent_id: str, component: str, k: int) -> list[Rejected]:
         """The last `k` rejections for the pair, oldest first."""
         if k <= 0:

@@ -108,13 +108,21 @@ class _Run:
         label = "+".join(components)
         ctx.emit("iteration", n=n, parent=parent_id, component=label)
         examples = self.sampler.next()
-        parent = self.pool.texts[parent_id]
-        before = ctx.evaluate(parent, examples, split="train", purpose="minibatch")
-        base = {"parent": parent_id, "component": label}
+        before = ctx.evaluate(self.pool.texts[parent_id], examples, split="train", purpose="minibatch")
         if cfg.skip_perfect and all(s >= cfg.perfect_score for s in before.scores):
-            self._proposal("skipped", reason="perfect", **base)
+            self._proposal("skipped", reason="perfect", parent=parent_id, component=label)
             return
         self.selector.advance(parent_id)
+        for _ in range(1 + cfg.proposal_retries):
+            if self._try_child(parent_id, components, examples, before):
+                return
+
+    def _try_child(self, parent_id: str, components: list[str], examples: list[Example], before: EvalBatch) -> bool:
+        """One proposal from the parent's minibatch; False when it cost no rollouts (malformed or a
+        duplicate), so the iteration may ask again instead of paying for a fresh minibatch."""
+        cfg, ctx = self.cfg, self.ctx
+        parent = self.pool.texts[parent_id]
+        base = {"parent": parent_id, "component": "+".join(components)}
         child = dict(parent)
         for comp in components:
             got, raw = self._reflect(parent_id, comp, examples, before)
@@ -131,12 +139,15 @@ class _Run:
                 child[comp] = got.text
         changed = [c for c in components if child[c] != parent[c]]
         if not changed:
-            return
+            return False
         texts = {c: child[c] for c in changed}
         cid = candidate_id(child)
         if cid in self.pool:
-            self._proposal("duplicate", child=cid, texts=texts, **base)
-            return
+            self._proposal("duplicate", child=cid, texts=texts, reason="in_pool", **base)
+            return False
+        if all(self.memory.tried(parent_id, c, child[c]) for c in changed):
+            self._proposal("duplicate", child=cid, texts=texts, reason="rejected_before", **base)
+            return False
         after = ctx.evaluate(child, examples, split="train", purpose="minibatch")
         sums = {"parent_sum": before.total, "child_sum": after.total}
         if not accepts(before.total, after.total, cfg.acceptance):
@@ -145,7 +156,7 @@ class _Run:
                     parent_id, comp, Rejected(child[comp], before.total, after.total, len(examples))
                 )
             self._proposal("rejected", child=cid, texts=texts, **base, **sums)
-            return
+            return True
         child_id = self._register(child, [parent_id], self._validate(child), "reflection")
         self.selector.inherit(child_id, parent_id)
         self._proposal(
@@ -153,6 +164,7 @@ class _Run:
         )
         if cfg.merge and self.counts["merges_tried"] < cfg.max_merges:
             self._try_merge()
+        return True
 
     def _reflect(
         self, parent_id: str, comp: str, examples: list[Example], batch: EvalBatch
