@@ -220,3 +220,27 @@ def test_answer_pattern_is_empty_for_free_form_or_structured_answers():
     assert answer_pattern(long_answer, [_rollout("a", "short")]) == ""
     structured = [Example("a", {}, {"constraints": ["x"]})]
     assert answer_pattern(structured, [_rollout("a", "ok")]) == ""
+
+
+def test_answer_pattern_is_empty_when_no_answer_repeats():
+    exs = [Example("a", {}, "67"), Example("b", {}, "13"), Example("c", {}, "8")]
+    assert answer_pattern(exs, [_rollout("a", "67"), _rollout("b", "12"), _rollout("c", "8")]) == ""
+    # a repeated given answer is a visible bias even when every correct answer differs
+    biased = [_rollout("a", "12"), _rollout("b", "12"), _rollout("c", "8")]
+    assert answer_pattern(exs, biased) == "Answers given: 12 x2, 8 x1. Correct answers: 67 x1, 13 x1, 8 x1."
+
+
+CONTRACT = "Problem: {passage} {question}\n\nYou may reason briefly first. End with a final line of the form 'Answer: <number>'."
+
+
+def test_copied_contract_sentences_are_removed_from_the_proposal():
+    raw = ("<instruction>Add the numbers of each step carefully. You may reason briefly first. "
+           "End with a final line of the form 'Answer: <number>'. Check the units.</instruction>")
+    got = parse(raw, contract=CONTRACT)
+    assert got.text == "Add the numbers of each step carefully. Check the units."
+
+
+def test_a_proposal_that_is_only_the_contract_is_empty():
+    raw = "<instruction>You may reason briefly first. End with a final line of the form 'Answer: <number>'.</instruction>"
+    got = parse(raw, contract=CONTRACT)
+    assert (got.text, got.reason, got.detail) == (None, "empty", "only a copy of the fixed format")

@@ -43,9 +43,10 @@ def propose(
     """The parsed proposal for `component`, plus the raw answer (clipped) for the journal."""
     records = records_for(component, examples, rollouts, cfg.max_field_chars)
     required = program.required_placeholders(component)
+    contract = program.contract(component)
     messages = build_reflection_messages(
         instruction=parent_text,
-        contract=program.contract(component),
+        contract=contract,
         task_description=task.description,
         records=records,
         tried=tried,
@@ -63,6 +64,7 @@ def propose(
         answer.text,
         finish_reason=answer.finish_reason,
         parent=parent_text,
+        contract=contract,
         required_placeholders=required,
         example_fields=record_fields(records),
         min_words=cfg.min_words,

@@ -48,7 +48,8 @@ def answer_pattern(examples: Sequence[Example], rollouts: Sequence[Rollout], max
     """'Answers given: true x3. Correct answers: false x2, true x1.' when every answer is a short label.
 
     A 1.5B reflection model rarely notices by itself that the task model gives the same wrong label
-    every time; this one line makes such a bias visible. Empty for free-form answers.
+    every time; this one line makes such a bias visible. Empty for free-form answers, and when no
+    answer repeats on either side.
     """
     if not all(isinstance(e.answer, str | int | float) for e in examples):
         return ""
@@ -56,6 +57,8 @@ def answer_pattern(examples: Sequence[Example], rollouts: Sequence[Rollout], max
     gold = [str(e.answer) for e in examples]
     if any(len(v) > max_chars for v in given + gold):
         return ""
+    if len(gold) > 1 and len(set(gold)) == len(gold) and len(set(given)) == len(given):
+        return ""  # all different (numbers, say): no label bias to see, only noise
 
     def tally(values: list[str]) -> str:
         return ", ".join(f"{v} x{n}" for v, n in Counter(values).most_common())
