@@ -188,8 +188,10 @@ def test_meta_prompt_layout_puts_the_request_last():
         "ALREADY TRIED, DID NOT HELP (write something different):\n"
         '- """\nLook for irony in the words.\n""" scored 1/3, current 2/3\n\n'
         "YOUR JOB: write a better instruction for this task. First find what the wrong cases have in common "
-        "(for example the same wrong answer every time). Then write an instruction with a concrete rule that "
-        "avoids that mistake, such as when each answer is the right one. Do not just reword the current "
+        "(for example the same wrong answer every time, or the same slip in the reasoning). Then write an "
+        "instruction with a concrete rule that "
+        "avoids that mistake, such as when each answer is the right one, or what to work out and check "
+        "before answering. Do not just reword the current "
         "instruction and do not repeat the fixed format. State general rules, not the cases; at most 150 words. "
         "Keep these placeholders exactly as written: {headline}.\n"
         "Answer in exactly this shape:\n<instruction>Your new instruction.</instruction>"

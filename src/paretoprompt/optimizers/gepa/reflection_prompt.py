@@ -89,9 +89,10 @@ def build_reflection_messages(
         parts.append("\n".join(lines))
     parts.append(
         "YOUR JOB: write a better instruction for this task. First find what the wrong cases have in common "
-        "(for example the same wrong answer every time). Then write an instruction with a concrete rule that "
-        "avoids that mistake, such as when each answer is the right one. Do not just reword the current "
-        "instruction and do not repeat the fixed format. State general rules, not the cases; at most 150 words."
+        "(for example the same wrong answer every time, or the same slip in the reasoning). Then write an "
+        "instruction with a concrete rule that avoids that mistake, such as when each answer is the right one, "
+        "or what to work out and check before answering. Do not just reword the current instruction and do "
+        "not repeat the fixed format. State general rules, not the cases; at most 150 words."
         + keep_placeholders(placeholders)
         + f"\nAnswer in exactly this shape:\n{OPEN_TAG}Your new instruction.{CLOSE_TAG}"
     )
