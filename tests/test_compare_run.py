@@ -4,18 +4,19 @@ finished runs (zero new rollouts or model calls), unfinished runs resume, output
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 import compare_fixtures
 from paretoprompt.compare.config import parse_compare_config
-from paretoprompt.compare.output import FILES, write_outputs
+from paretoprompt.compare.output import FILES, records, write_outputs
 from paretoprompt.compare.plan import expand
-from paretoprompt.compare.runner import execute, run_status
+from paretoprompt.compare.runner import SUMMARY, execute, run_status
 from paretoprompt.compare.table import collect
 from paretoprompt.errors import UserError
-from paretoprompt.run.journal import JOURNAL, load_events
+from paretoprompt.run.journal import JOURNAL, LOCK, load_events
 from paretoprompt.run.result import Result
 
 
@@ -109,3 +110,52 @@ def test_a_directory_holding_another_config_is_refused(tmp_path, calls):
     other = make_plan(tmp_path, optimizers=["seed"], seeds=1, budget=50)
     with pytest.raises(UserError, match=r"seed0 holds a run with a different config \(budget.rollouts: 40 there, 50 now\)"):
         execute(other, progress=False)
+
+
+def outputs(out: Path, plan) -> dict[str, bytes]:
+    write_outputs(out, plan, collect(plan), "paretoprompt compare --task ctask")
+    return {name: (out / name).read_bytes() for name in FILES}
+
+
+def test_finished_runs_leave_summaries_that_stand_in_for_their_journals(tmp_path, calls):
+    plan = make_plan(tmp_path / "a")
+    execute(plan, progress=False)
+    assert all((run.run_dir / SUMMARY).is_file() for run in plan.runs)
+    first, live = outputs(plan.out, plan), calls.total
+
+    # a done run with a journal but no summary (an older comparison) gets one on the next invocation
+    summary = (plan.runs[0].run_dir / SUMMARY).read_bytes()
+    (plan.runs[0].run_dir / SUMMARY).unlink()
+    assert execute(plan, progress=False).skipped == [run.run_dir for run in plan.runs]
+    assert (plan.runs[0].run_dir / SUMMARY).read_bytes() == summary
+
+    for run in plan.runs:  # what git keeps: the journals and locks are not committed
+        (run.run_dir / JOURNAL).unlink()
+        (run.run_dir / LOCK).unlink(missing_ok=True)
+    again = execute(plan, progress=False)
+    assert again.skipped == [run.run_dir for run in plan.runs] and not again.started and not again.resumed
+    assert calls.total == live and not list(plan.out.rglob(JOURNAL))
+    assert outputs(plan.out, plan) == first
+
+    # another machine, another checkout path: the summaries alone give the same rows
+    moved = make_plan(tmp_path / "b")
+    for run, there in zip(plan.runs, moved.runs, strict=True):
+        there.run_dir.mkdir(parents=True)
+        shutil.copy(run.run_dir / SUMMARY, there.run_dir)
+    assert len(execute(moved, progress=False).skipped) == 6 and calls.total == live
+    rows = collect(moved)
+    assert records(rows) == records(collect(plan))
+    assert {s.run_dir for r in rows for s in r.runs} == {str(run.run_dir) for run in moved.runs}
+
+
+def test_a_summary_holding_another_config_is_refused(tmp_path, calls):
+    plan = make_plan(tmp_path, optimizers=["seed"], seeds=1)
+    execute(plan, progress=False)
+    (plan.runs[0].run_dir / JOURNAL).unlink()
+    assert run_status(plan.runs[0]) == "done"
+    other = make_plan(tmp_path, optimizers=["seed"], seeds=1, budget=50)
+    with pytest.raises(UserError) as err:
+        execute(other, progress=False)
+    assert "\n" not in str(err.value)
+    assert str(err.value).startswith(
+        f"{plan.runs[0].run_dir} holds a run with a different config (budget.rollouts: 40 there, 50 now)")

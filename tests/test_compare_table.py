@@ -3,7 +3,9 @@ points from a synthetic journal, usage by role without test scoring, and the ren
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -114,3 +116,10 @@ def test_row_without_finished_runs_shows_dashes():
 def test_single_run_has_no_sd():
     row = Row("t", "seed", "seed", None, None, {}, seeds=1, runs=(summary(0, 0.6, 0.6, 4, 10),))
     assert cells(row, ["task"])[3:5] == ["60.0", "+0.0"]
+
+
+def test_run_summary_json_round_trip_is_exact():
+    original = replace(summary(1, 0.75, 0.6, None, 12), curve=((4, 0.5), (14, 0.5), (24, 0.55 + 1e-12)))
+    back = RunSummary.from_json(json.loads(json.dumps(original.to_json())))
+    assert back == original and back.curve == original.curve
+    assert [type(v) for point in back.curve for v in point] == [int, float] * 3

@@ -141,8 +141,7 @@ def write_outputs(out: Path, plan: Plan, rows: Sequence[Row], command: str) -> l
         "config": plan.config.model_dump(mode="json"),
         "scaling": [vars(n) | {"applied": dict(n.applied)} for n in plan.scaling],
         "rows": [{**rec, "options": dict(r.options)} for rec, r in zip(recs, rows, strict=True)],
-        "runs": [{**vars(s), "curve": [list(p) for p in s.curve], "test_delta": s.test_delta}
-                 for r in rows for s in r.runs],
+        "runs": [{**s.to_json(), "test_delta": s.test_delta} for r in rows for s in r.runs],
     }
     texts = (markdown(plan, rows, command), buf.getvalue(), json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     paths = [out / name for name in FILES]

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from paretoprompt.compare.plan import Plan
-from paretoprompt.compare.runner import run_status
-from paretoprompt.report.run_summary import RunSummary, summarize_run
+from paretoprompt.compare.runner import run_status, run_summary
+from paretoprompt.report.run_summary import RunSummary
 
 DEFINITIONS = (
     "test: the best candidate's test-split mean; mean ± sample sd over seeds (sd needs 2 runs).",
@@ -102,14 +102,15 @@ class Row:
 
 
 def collect(plan: Plan) -> list[Row]:
-    """Rows in plan order, from the finished runs' directories (unfinished runs are left out)."""
+    """Rows in plan order, from the finished runs' directories (unfinished runs are left out); a run's
+    `summary.json` is read when present, so committed summaries suffice without the journals."""
     groups: dict[tuple[str, str], list] = {}
     for run in plan.runs:
         groups.setdefault((run.task, run.label), []).append(run)
     rows = []
     for (task, label), runs in groups.items():
         first = runs[0]
-        summaries = tuple(summarize_run(r.run_dir) for r in runs if run_status(r) == "done")
+        summaries = tuple(run_summary(r) for r in runs if run_status(r) == "done")
         rows.append(Row(task, label, first.optimizer, first.variant, first.factor, first.options, len(runs), summaries))
     return rows
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from paretoprompt.run.journal import JOURNAL, Event, load_events
 from paretoprompt.run.result import Result
@@ -106,6 +107,15 @@ class RunSummary:
         if self.test_best is None or self.test_seed is None:
             return None
         return self.test_best - self.test_seed
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "curve": [list(point) for point in self.curve]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RunSummary:
+        """Inverse of `to_json`, exactly (JSON keeps ints and floats apart), so a table built from a saved
+        summary equals one built from the journal."""
+        return cls(**{**data, "curve": tuple((spent, best) for spent, best in data["curve"])})
 
 
 def summarize_run(run_dir: str | Path) -> RunSummary:
