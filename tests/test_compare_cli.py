@@ -68,6 +68,7 @@ def test_config_file_with_flag_overrides(tmp_path, calls):
         (["--task", "ctask", "--optimizers", "seed,nope"], "unknown optimizer 'nope'"),
         (["--task", "nope"], "unknown task 'nope'"),
         (["--task", "ctask", "--budget", "abc"], "Invalid value for '--budget'"),
+        (["--task", "ctask", "--table", "a/b"], "compare: table: String should match pattern"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(tmp_path, monkeypatch, capsys, args, message):
@@ -90,3 +91,18 @@ def test_an_interrupted_run_exits_130_and_the_same_command_continues(tmp_path, c
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0 and "2 started, 1 resumed, 1 already finished" in res.output
     assert "| ctask | ctoy | 2/2 |" in (out / "comparison.md").read_text()
+
+
+def test_two_comparisons_share_a_root_and_their_common_runs(tmp_path, calls):
+    out = tmp_path / "cmp"
+    runner = CliRunner()
+    first = runner.invoke(app, ["compare", *FLAGS, "--out", str(out), "--sizes", "8/6/4"])
+    assert first.exit_code == 0, first.output
+    live = calls.total
+    second = runner.invoke(app, ["compare", *FLAGS, "--seeds", "3", "--out", str(out), "--sizes", "8/6/4",
+                                 "--table", "three-seeds"])
+    assert second.exit_code == 0, second.output
+    assert "2 started, 0 resumed, 4 already finished" in second.output  # only seed 2's runs were new
+    assert calls.total > live
+    assert (out / "three-seeds.md").is_file() and (out / "three-seeds.json").is_file()
+    assert "--seeds 2" in (out / "comparison.md").read_text()  # the first table is left as it was

@@ -11,7 +11,7 @@ import pytest
 
 import compare_fixtures
 from paretoprompt.compare.config import parse_compare_config
-from paretoprompt.compare.output import FILES, records, write_outputs
+from paretoprompt.compare.output import records, table_files, write_outputs
 from paretoprompt.compare.plan import expand
 from paretoprompt.compare.runner import SUMMARY, execute, run_status
 from paretoprompt.compare.table import collect
@@ -59,7 +59,7 @@ def test_runs_each_spec_once_then_skips_everything(tmp_path, calls):
         assert row.usage("task", "calls") == row.rollouts_used  # one task call per rollout; test excluded
 
     paths = write_outputs(tmp_path, plan, rows, "paretoprompt compare --task ctask")
-    assert [p.name for p in paths] == list(FILES)
+    assert [p.name for p in paths] == table_files()
     md = (tmp_path / "comparison.md").read_text()
     assert "`paretoprompt compare --task ctask`" in md and "| ctask | gepa | 2/2 |" in md and "## Budget scaling" in md
     csv_lines = (tmp_path / "comparison.csv").read_text().splitlines()
@@ -114,7 +114,7 @@ def test_a_directory_holding_another_config_is_refused(tmp_path, calls):
 
 def outputs(out: Path, plan) -> dict[str, bytes]:
     write_outputs(out, plan, collect(plan), "paretoprompt compare --task ctask")
-    return {name: (out / name).read_bytes() for name in FILES}
+    return {name: (out / name).read_bytes() for name in table_files()}
 
 
 def test_finished_runs_leave_summaries_that_stand_in_for_their_journals(tmp_path, calls):

@@ -36,6 +36,8 @@ def compare(
     budget: Annotated[int | None, typer.Option("--budget", help="Rollouts per run (default: 300).")] = None,
     seeds: Annotated[int | None, typer.Option("--seeds", help="Runs per optimizer, seeds 0..N-1 (default: 3).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Compare root (default: runs/compare).")] = None,
+    table: Annotated[str | None, typer.Option(
+        "--table", help="Base name of the table files in the compare root (default: comparison).")] = None,
     task_lm: Annotated[str | None, typer.Option("--task-lm", help="Task model spec.")] = None,
     reflection_lm: Annotated[str | None, typer.Option("--reflection-lm", help="Optimizer model spec.")] = None,
     sizes: Annotated[str | None, typer.Option("--sizes", help="Split sizes TRAIN/VAL/TEST, e.g. 100/50/300.")] = None,
@@ -45,7 +47,7 @@ def compare(
 ) -> None:
     """Run every optimizer at one rollout budget, each run resumable; re-run the same command to continue.
 
-    Writes comparison.md, comparison.csv and comparison.json in the compare root.
+    Writes comparison.md, comparison.csv and comparison.json (or --table NAME) in the compare root.
     """
     from paretoprompt.compare.config import load_compare_config, parse_compare_config, parse_list, parse_sizes
     from paretoprompt.compare.plan import expand
@@ -56,7 +58,7 @@ def compare(
     where = config.name if config is not None else "compare"
     if optimizers is not None:
         data["optimizers"] = parse_list(optimizers, flag="--optimizers")
-    for key, value in (("budget", budget), ("seeds", seeds), ("out", out)):
+    for key, value in (("budget", budget), ("seeds", seeds), ("out", out), ("table", table)):
         if value is not None:
             data[key] = str(value) if key == "out" else value
     if sizes is not None:
@@ -71,7 +73,7 @@ def compare(
         data["lm"] = lm
     plan = expand(parse_compare_config(data, where=where))
     command = _command(config, {
-        "--task": task, "--optimizers": optimizers, "--budget": budget, "--seeds": seeds, "--out": out,
+        "--task": task, "--optimizers": optimizers, "--budget": budget, "--seeds": seeds, "--out": out, "--table": table,
         "--task-lm": task_lm, "--reflection-lm": reflection_lm, "--sizes": sizes, "--ablation": ablation,
     })
     if dry_run:

@@ -5,6 +5,7 @@ optimizers = ["seed", "gepa", "apo", "gpo"]
 budget = 300                   # rollouts, the same for every optimizer
 seeds = 3                      # run seeds 0, 1, 2 (data splits stay fixed: task.seed)
 out = "runs/compare"
+table = "comparison"           # OUT/comparison.md, .csv, .json
 ablation = false
 sizes = { train = 100, val = 50, test = 300 }
 tasks = ["sarcasm", "boolq"]   # or tables, to set seeds/sizes per task:
@@ -54,6 +55,9 @@ class CompareConfig(BaseModel):
     sizes: SizesConfig | None = None
     ablation: bool = False
     out: str = "runs/compare"
+    table: str = Field("comparison", pattern=r"^[\w.-]+$")
+    """Base name of the table files in `out`. Two comparisons that share `out` share their common runs
+    (same task, optimizer, options and seed: run once, skipped by the other); give them different names."""
     lm: LMConfig = Field(default_factory=LMConfig)
     options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     """Per-optimizer options applied on top of the budget-scaled defaults (and under ablation variants)."""

@@ -1,4 +1,4 @@
-"""The comparison as a console table (rich) and as `comparison.md`, `.csv` and `.json` in OUT."""
+"""The comparison as a console table (rich) and as `comparison.md`, `.csv` and `.json` in OUT (`table` names them)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,12 @@ from paretoprompt.compare.table import DEFINITIONS, Row, ordered_roles
 from paretoprompt.report.run_summary import THRESHOLD_POINTS, prompt_tokens
 from paretoprompt.run.journal import write_atomic
 
-FILES = ("comparison.md", "comparison.csv", "comparison.json")
+SUFFIXES = (".md", ".csv", ".json")
+
+
+def table_files(name: str = "comparison") -> list[str]:
+    """The table's file names in the compare root: NAME.md, NAME.csv, NAME.json."""
+    return [name + suffix for suffix in SUFFIXES]
 HEADERS = ("task", "optimizer", "runs", "test % (mean ± sd)", "Δ vs seed (points)", "rollouts used",
            f"rollouts to seed+{THRESHOLD_POINTS:g}", "LM calls by role", "LM tokens by role", "prompt tokens", "wall s")
 
@@ -144,7 +149,7 @@ def write_outputs(out: Path, plan: Plan, rows: Sequence[Row], command: str) -> l
         "runs": [{**s.to_json(), "test_delta": s.test_delta} for r in rows for s in r.runs],
     }
     texts = (markdown(plan, rows, command), buf.getvalue(), json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-    paths = [out / name for name in FILES]
+    paths = [out / name for name in table_files(plan.config.table)]
     for path, text in zip(paths, texts, strict=True):
         write_atomic(path, text)
     return paths
