@@ -42,6 +42,7 @@ def parse(raw, *, finish="stop", required=(), fields=(HEADLINE, "yes"), **kw):
         # the shape example copied first, the real answer last: the last closed fence wins
         (f"<instruction>Your new instruction.</instruction>\n<instruction>{GOOD}</instruction>", GOOD),
         (f'<INSTRUCTION>"{GOOD}"</INSTRUCTION>', GOOD),
+        (f"<instruction>**{GOOD}**</instruction>", GOOD),
         (f"< instruction >\n```\n{GOOD}\n```\n</ instruction>", GOOD),
     ],
 )

@@ -43,7 +43,8 @@ _ASKS = re.compile(
 _RECORD_LABEL = re.compile(
     r"^\s*(case \d+( \(score [^)]*\))?|inputs?|model output|output|feedback|score)\s*:", re.IGNORECASE
 )
-_WRAPPERS = ('"""', "```", '"', "'")
+_WRAPPERS = ('"""', "```", "**", '"', "'")
+"""Wrappers peeled off a proposal, outermost first (markdown bold included: small models add it)."""
 
 
 @dataclass(frozen=True)
