@@ -93,6 +93,9 @@ def test_malformed_or_duplicate_proposal_is_retried_on_the_same_minibatch():
     # | it2: parent 3, duplicate, retry: child 3 + child val 4 accepted
     assert dict(ctx.rollouts) == {"validation": 4 + 4, "minibatch": 6 + 6}
 
+    temperatures = [params.temperature for _, params, _ in ctx.backend.requests]
+    assert temperatures == [0.7, 1.0, 0.7, 1.0]  # each iteration's retry samples 0.3 hotter
+
 
 def test_reflection_params_stop_at_closing_tag():
     ctx = three_iteration_ctx([GOOD])

@@ -37,6 +37,9 @@ class GEPAConfig(BaseModel):
     """Extra reflection calls in an iteration whose proposal was malformed or a duplicate: the
     parent's minibatch is already paid for, so asking again is cheaper than a new iteration.
     (Not in the paper; 0 restores one proposal per iteration.)"""
+    retry_temperature_step: float = Field(0.3, ge=0.0, le=2.0)
+    """Each retry samples this much hotter (capped at 2.0): the 1.5B reflection model tends to answer a
+    retry with the same text, often a copy of an already-rejected proposal shown in the prompt."""
     reflection_temperature: float = Field(0.7, ge=0.0, le=2.0)
     reflection_max_tokens: int = Field(400, ge=16)
     memory_shown: int = Field(3, ge=0)

@@ -113,11 +113,13 @@ class _Run:
             self._proposal("skipped", reason="perfect", parent=parent_id, component=label)
             return
         self.selector.advance(parent_id)
-        for _ in range(1 + cfg.proposal_retries):
-            if self._try_child(parent_id, components, examples, before):
+        for attempt in range(1 + cfg.proposal_retries):
+            if self._try_child(parent_id, components, examples, before, attempt):
                 return
 
-    def _try_child(self, parent_id: str, components: list[str], examples: list[Example], before: EvalBatch) -> bool:
+    def _try_child(
+        self, parent_id: str, components: list[str], examples: list[Example], before: EvalBatch, attempt: int
+    ) -> bool:
         """One proposal from the parent's minibatch; False when it cost no rollouts (malformed or a
         duplicate), so the iteration may ask again instead of paying for a fresh minibatch."""
         cfg, ctx = self.cfg, self.ctx
@@ -125,7 +127,7 @@ class _Run:
         base = {"parent": parent_id, "component": "+".join(components)}
         child = dict(parent)
         for comp in components:
-            got, raw = self._reflect(parent_id, comp, examples, before)
+            got, raw = self._reflect(parent_id, comp, examples, before, attempt)
             if got.text is None:
                 self._proposal(
                     "malformed",
@@ -167,9 +169,11 @@ class _Run:
         return True
 
     def _reflect(
-        self, parent_id: str, comp: str, examples: list[Example], batch: EvalBatch
+        self, parent_id: str, comp: str, examples: list[Example], batch: EvalBatch, attempt: int = 0
     ) -> tuple[Proposal, str]:
+        """A retry samples hotter: a small reflection model often repeats itself (or an already-tried text)."""
         cfg, ctx = self.cfg, self.ctx
+        temperature = min(2.0, cfg.reflection_temperature + attempt * cfg.retry_temperature_step)
         return propose(
             ctx.reflection_lm,
             ctx.task,
@@ -180,7 +184,8 @@ class _Run:
             examples=examples,
             rollouts=batch.rollouts,
             tried=self.memory.recent(parent_id, comp, cfg.memory_shown),
-            seed=ctx.rng.randrange(2**31) if cfg.reflection_temperature > 0 else None,
+            temperature=temperature,
+            seed=ctx.rng.randrange(2**31) if temperature > 0 else None,
         )
 
     def _try_merge(self) -> None:

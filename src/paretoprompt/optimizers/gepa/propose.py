@@ -39,8 +39,10 @@ def propose(
     rollouts: Sequence[Rollout],
     tried: Sequence[Rejected],
     seed: int | None,
+    temperature: float | None = None,
 ) -> tuple[Proposal, str]:
-    """The parsed proposal for `component`, plus the raw answer (clipped) for the journal."""
+    """The parsed proposal for `component`, plus the raw answer (clipped) for the journal.
+    `temperature` overrides the config's (GEPA's retries sample hotter)."""
     records = records_for(component, examples, rollouts, cfg.max_field_chars)
     required = program.required_placeholders(component)
     contract = program.contract(component)
@@ -54,7 +56,8 @@ def propose(
         pattern=answer_pattern(examples, rollouts),
     )
     params = GenerationParams(
-        temperature=cfg.reflection_temperature, max_tokens=cfg.reflection_max_tokens, stop=(CLOSE_TAG,), seed=seed
+        temperature=cfg.reflection_temperature if temperature is None else temperature,
+        max_tokens=cfg.reflection_max_tokens, stop=(CLOSE_TAG,), seed=seed
     )
     answer = call_reflection(reflection_lm, messages, params)
     raw = clip(answer.text, RAW_CHARS)
