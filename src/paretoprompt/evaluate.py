@@ -188,7 +188,6 @@ class Evaluator:
             self.on_rollout(rollout)
 
 
-
 def score_rollout(
     task: Task, program: Program, candidate: Candidate, ex: Example, lm: LM, *, slot: int | None = None
 ) -> Rollout:

@@ -22,6 +22,8 @@ SUFFIXES = (".md", ".csv", ".json")
 def table_files(name: str = "comparison") -> list[str]:
     """The table's file names in the compare root: NAME.md, NAME.csv, NAME.json."""
     return [name + suffix for suffix in SUFFIXES]
+
+
 HEADERS = ("task", "optimizer", "runs", "test % (mean ± sd)", "Δ vs seed (points)", "rollouts used",
            f"rollouts to seed+{THRESHOLD_POINTS:g}", "LM calls by role", "LM tokens by role", "prompt tokens", "wall s")
 
