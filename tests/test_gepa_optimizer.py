@@ -95,6 +95,9 @@ def test_malformed_or_duplicate_proposal_is_retried_on_the_same_minibatch():
 
     temperatures = [params.temperature for _, params, _ in ctx.backend.requests]
     assert temperatures == [0.7, 1.0, 0.7, 1.0]  # each iteration's retry samples 0.3 hotter
+    # it2 copied the text its meta-prompt listed as already tried; its retry is asked without the list
+    prompts = ctx.prompts()
+    assert "ALREADY TRIED" in prompts[2] and "ALREADY TRIED" not in prompts[3]
 
 
 def test_reflection_params_stop_at_closing_tag():
@@ -218,3 +221,11 @@ def test_reflection_that_never_yields_an_instruction_stops_after_idle_iterations
     # iteration 1 scores the parent's minibatch (3 rollouts); iterations 2-6 are free and idle
     assert out.notes["iterations"] == 6 and out.notes["malformed"] == 6
     assert dict(ctx.rollouts) == {"validation": 2, "minibatch": 3}
+
+
+def test_retry_after_a_malformed_proposal_still_lists_what_was_tried():
+    ctx = three_iteration_ctx([NO_BETA, ASK, GOOD])
+    GEPA(GEPAConfig(proposal_retries=1, selection="current_best", max_iterations=2)).optimize(ctx)
+    assert [p["outcome"] for p in ctx.kinds("proposal")] == ["rejected", "malformed", "accepted"]
+    prompts = ctx.prompts()
+    assert "ALREADY TRIED" in prompts[1] and "ALREADY TRIED" in prompts[2]

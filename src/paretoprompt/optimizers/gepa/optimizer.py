@@ -113,21 +113,33 @@ class _Run:
             self._proposal("skipped", reason="perfect", parent=parent_id, component=label)
             return
         self.selector.advance(parent_id)
+        refused: str | None = None
         for attempt in range(1 + cfg.proposal_retries):
-            if self._try_child(parent_id, components, examples, before, attempt):
+            # A small reflection model copies texts from the "already tried" list; after such a copy
+            # the retry is asked without the list (the memory still refuses an exact repeat for free).
+            show_tried = refused != "rejected_before"
+            refused = self._try_child(parent_id, components, examples, before, attempt, show_tried)
+            if refused is None:
                 return
 
     def _try_child(
-        self, parent_id: str, components: list[str], examples: list[Example], before: EvalBatch, attempt: int
-    ) -> bool:
-        """One proposal from the parent's minibatch; False when it cost no rollouts (malformed or a
-        duplicate), so the iteration may ask again instead of paying for a fresh minibatch."""
+        self,
+        parent_id: str,
+        components: list[str],
+        examples: list[Example],
+        before: EvalBatch,
+        attempt: int,
+        show_tried: bool,
+    ) -> str | None:
+        """One proposal from the parent's minibatch. None when it was scored; otherwise why it was
+        refused at no rollout cost ("malformed", "in_pool", "rejected_before"), so the iteration may ask
+        again instead of paying for a fresh minibatch."""
         cfg, ctx = self.cfg, self.ctx
         parent = self.pool.texts[parent_id]
         base = {"parent": parent_id, "component": "+".join(components)}
         child = dict(parent)
         for comp in components:
-            got, raw = self._reflect(parent_id, comp, examples, before, attempt)
+            got, raw = self._reflect(parent_id, comp, examples, before, attempt, show_tried)
             if got.text is None:
                 self._proposal(
                     "malformed",
@@ -141,15 +153,15 @@ class _Run:
                 child[comp] = got.text
         changed = [c for c in components if child[c] != parent[c]]
         if not changed:
-            return False
+            return "malformed"
         texts = {c: child[c] for c in changed}
         cid = candidate_id(child)
         if cid in self.pool:
             self._proposal("duplicate", child=cid, texts=texts, reason="in_pool", **base)
-            return False
+            return "in_pool"
         if all(self.memory.tried(parent_id, c, child[c]) for c in changed):
             self._proposal("duplicate", child=cid, texts=texts, reason="rejected_before", **base)
-            return False
+            return "rejected_before"
         after = ctx.evaluate(child, examples, split="train", purpose="minibatch")
         sums = {"parent_sum": before.total, "child_sum": after.total}
         if not accepts(before.total, after.total, cfg.acceptance):
@@ -158,7 +170,7 @@ class _Run:
                     parent_id, comp, Rejected(child[comp], before.total, after.total, len(examples))
                 )
             self._proposal("rejected", child=cid, texts=texts, **base, **sums)
-            return True
+            return None
         child_id = self._register(child, [parent_id], self._validate(child), "reflection")
         self.selector.inherit(child_id, parent_id)
         self._proposal(
@@ -166,10 +178,10 @@ class _Run:
         )
         if cfg.merge and self.counts["merges_tried"] < cfg.max_merges:
             self._try_merge()
-        return True
+        return None
 
     def _reflect(
-        self, parent_id: str, comp: str, examples: list[Example], batch: EvalBatch, attempt: int = 0
+        self, parent_id: str, comp: str, examples: list[Example], batch: EvalBatch, attempt: int, show_tried: bool
     ) -> tuple[Proposal, str]:
         """A retry samples hotter: a small reflection model often repeats itself (or an already-tried text)."""
         cfg, ctx = self.cfg, self.ctx
@@ -183,7 +195,7 @@ class _Run:
             component=comp,
             examples=examples,
             rollouts=batch.rollouts,
-            tried=self.memory.recent(parent_id, comp, cfg.memory_shown),
+            tried=self.memory.recent(parent_id, comp, cfg.memory_shown) if show_tried else [],
             temperature=temperature,
             seed=ctx.rng.randrange(2**31) if temperature > 0 else None,
         )
