@@ -108,6 +108,9 @@ def test_eval_argument_errors(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
     assert code == 2 and err.startswith("error: unknown task 'nope'; built-in tasks: asdiv, boolq")
     code, _, err = run_main(monkeypatch, capsys, "eval", "--model", "x/y", "--task", "sarcasm", "--sizes", "1/2")
     assert code == 2 and "--sizes must look like TRAIN/VAL/TEST" in err
+    for flag in ("--n", "--concurrency"):
+        code, _, err = run_main(monkeypatch, capsys, "eval", "--model", "x/y", "--task", "sarcasm", flag, "0")
+        assert code == 2 and err == f"error: Invalid value for '{flag}': Input should be greater than or equal to 1\n"
 
 
 def test_wilson_interval() -> None:

@@ -26,7 +26,7 @@ def list_tasks() -> None:
 @data_app.command("show")
 def show(
     name: str = typer.Argument(..., help="Built-in task name (see `data list`)."),
-    n: int = typer.Option(3, "-n", "--n", help="How many examples."),
+    n: int = typer.Option(3, "-n", "--n", min=1, help="How many examples."),
     split: str = typer.Option("val", help="train, val or test."),
     seed: int = typer.Option(0, help="Split seed."),
 ) -> None:

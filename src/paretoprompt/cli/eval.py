@@ -87,10 +87,10 @@ def eval_command(
     task: str | None = typer.Option(None, help="Built-in task name (see `data list`)."),
     prompt: str | None = typer.Option(None, help="Instruction text, a text file, or a JSON candidate; default: seed."),
     split: str = typer.Option("test", help="train, val or test."),
-    n: int | None = typer.Option(None, help="Score only the first N examples of the split."),
+    n: int | None = typer.Option(None, min=1, help="Score only the first N examples of the split."),
     seed: int = typer.Option(0, help="Split seed."),
     sizes: str | None = typer.Option(None, help="Split sizes TRAIN/VAL/TEST, e.g. 100/50/300."),
-    concurrency: int = typer.Option(4, help="Rollouts in flight."),
+    concurrency: int = typer.Option(4, min=1, help="Rollouts in flight."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
     data: Annotated[Path | None, typer.Option(help="Your own JSONL or CSV file instead of --task.")] = None,
     input_field: Annotated[
@@ -99,7 +99,7 @@ def eval_command(
     answer_field: str | None = typer.Option(None, help="Answer field of --data."),
     id_field: str | None = typer.Option(None, help="Optional id field of --data."),
     metric: str = typer.Option("exact", help="exact, normalized, choice, numeric, contains, f1, or module:function."),
-    show: int = typer.Option(0, help="Also print the feedback of this many imperfect rollouts."),
+    show: int = typer.Option(0, min=0, help="Also print the feedback of this many imperfect rollouts."),
     inject_faults: str | None = typer.Option(
         None, "--inject-faults", help="Fault drill, e.g. rate=0.3,kinds=timeout,429,5xx,reset,empty,truncated,garbage."
     ),
