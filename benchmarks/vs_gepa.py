@@ -71,6 +71,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--test", type=int, default=300)
     ap.add_argument("--budget", type=int, default=200)
     ap.add_argument("--minibatch", type=int, default=3)
+    ap.add_argument("--systems", default="paretoprompt,gepa",
+                    help="which sides to run: paretoprompt, gepa or both (comma-separated)")
     ap.add_argument("--quick", action="store_true", help="boolq, 1 seed, val 10, test 20, budget 30")
     ap.add_argument("--overhead-only", action="store_true", help="only the instant-LM engine overhead")
     ap.add_argument("--report-only", action="store_true", help="print the table from saved cells")
@@ -80,6 +82,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.quick:
         args.tasks, args.seeds, args.train, args.val, args.test, args.budget = "boolq", 1, 30, 10, 20, 30
     args.task_list = [t.strip() for t in args.tasks.split(",") if t.strip()]
+    args.system_list = [s.strip() for s in args.systems.split(",") if s.strip()]
+    unknown = sorted(set(args.system_list) - set(RUNNERS))
+    if unknown or not args.system_list:
+        ap.error(f"--systems: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(RUNNERS)}")
     bad = [why for why in map(task_problem, args.task_list) if why]
     if bad:
         ap.error(f"--tasks: {'; '.join(bad)}; supported: single-module built-in tasks "
@@ -188,6 +194,10 @@ def run_gepa(name: str, seed: int, args: argparse.Namespace, run_dir: Path, fake
             "proposals": len(outputs), "accepted": side["num_candidates"] - 1,
             "malformed": gepa_malformed(outputs), "rollouts": side["total_metric_calls"],
             "optimize_seconds": side["optimize_seconds"]}
+
+
+RUNNERS = {"paretoprompt": run_ours, "gepa": run_gepa}
+"""The two sides, by their cell-file names."""
 
 
 def overhead_ours(budget: int, concurrency: int = 1) -> dict[str, Any]:
@@ -346,13 +356,13 @@ def main(argv: list[str] | None = None) -> None:
     if not args.report_only and not args.overhead_only:
         for task in args.task_list:
             for seed in range(args.seeds):
-                for system, runner in (("paretoprompt", run_ours), ("gepa", run_gepa)):
+                for system in args.system_list:
                     path = args.cell_dir / f"{task}-{system}-s{seed}.json"
                     if path.exists():
                         print(f"skip {path.name}: done", flush=True)
                         continue
                     print(f"run {task} {system} seed {seed} ...", flush=True)
-                    cell = runner(task, seed, args, args.run_root / f"{task}-{system}-s{seed}")
+                    cell = RUNNERS[system](task, seed, args, args.run_root / f"{task}-{system}-s{seed}")
                     path.write_text(json.dumps({"task": task, **cell}, indent=2, ensure_ascii=False) + "\n")
     overhead = json.loads(overhead_path.read_text()) if overhead_path.exists() else None
     print(report(load_cells(args.cell_dir), args.task_list, overhead))

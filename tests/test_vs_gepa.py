@@ -68,6 +68,14 @@ def test_multi_module_and_unknown_tasks_are_refused(tasks: str, why: str, capsys
     assert why in err and f"single-module built-in tasks ({', '.join(vs_gepa.single_module_tasks())})" in err
 
 
+def test_systems_pick_the_sides_to_run(capsys: pytest.CaptureFixture[str]) -> None:
+    assert vs_gepa.parse_args([]).system_list == ["paretoprompt", "gepa"]
+    assert vs_gepa.parse_args(["--systems", "gepa"]).system_list == ["gepa"]
+    with pytest.raises(SystemExit):
+        vs_gepa.parse_args(["--systems", "gepa,dspy"])
+    assert "--systems: unknown dspy; choose from paretoprompt, gepa" in capsys.readouterr().err
+
+
 def test_venv_stamp_names_the_recipe_and_outdates_the_old_one(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     recipe = vs_gepa.venv_recipe(tmp_path)
