@@ -119,7 +119,8 @@ def _optimize(
             return None, str(err)
         # An optimizer that caught a stop (as GEPA does) still reports why the run stopped.
         refused = f"budget exhausted: {stops.refused_batch}" if stops.refused_batch else ""
-        return outcome, stops.reason() or refused or "optimizer finished"
+        own = outcome.notes.get("stopped_by")
+        return outcome, stops.reason() or refused or ("optimizer finished" + (f" ({own})" if own else ""))
 
 
 def _finish(
