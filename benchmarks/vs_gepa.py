@@ -16,6 +16,7 @@ from its run dir under benchmarks/out/vs_gepa/ (ours: `paretoprompt.resume`; gep
     .venv/bin/python benchmarks/vs_gepa.py --quick
     .venv/bin/python benchmarks/vs_gepa.py --overhead-only
     .venv/bin/python benchmarks/vs_gepa.py                 # hours: run in parts, it resumes
+    .venv/bin/python benchmarks/vs_gepa.py --tasks boolq --systems gepa   # one task, one side
 """
 
 from __future__ import annotations

@@ -100,8 +100,8 @@ class _Run:
     def _step(self, n: int) -> str | None:
         """One iteration; the run stops after `max_idle_iterations` in a row that spent no rollouts, and
         as soon as the budget left cannot pay for a new child's minibatch and validation pass: under an
-        exact budget such an iteration could never add a candidate, only spend LM time (about 10% of a
-        200-rollout BoolQ run's wall time)."""
+        exact budget such an iteration could never add a candidate, only spend LM time (42-92 s of the
+        three 200-rollout BoolQ runs in docs/benchmarks.md)."""
         if self.ctx.remaining_rollouts() < self.child_cost:
             return "budget_below_child_cost"
         spent_before = self.ctx.rollouts_used
