@@ -63,6 +63,10 @@ def task_problem(name: str) -> str | None:
     return None
 
 
+def comma_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tasks", default="boolq,asdiv", help="comma-separated single-module built-in tasks")
@@ -82,8 +86,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = ap.parse_args(argv)
     if args.quick:
         args.tasks, args.seeds, args.train, args.val, args.test, args.budget = "boolq", 1, 30, 10, 20, 30
-    args.task_list = [t.strip() for t in args.tasks.split(",") if t.strip()]
-    args.system_list = [s.strip() for s in args.systems.split(",") if s.strip()]
+    args.task_list, args.system_list = comma_list(args.tasks), comma_list(args.systems)
     unknown = sorted(set(args.system_list) - set(RUNNERS))
     if unknown or not args.system_list:
         ap.error(f"--systems: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(RUNNERS)}")
