@@ -69,6 +69,7 @@ def test_config_file_with_flag_overrides(tmp_path, calls):
         (["--task", "nope"], "unknown task 'nope'"),
         (["--task", "ctask", "--budget", "abc"], "Invalid value for '--budget'"),
         (["--task", "ctask", "--table", "a/b"], "compare: table: String should match pattern"),
+        (["--task", "ctask", "--report"], "give --dry-run or --report, not both"),
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(tmp_path, monkeypatch, capsys, args, message):
@@ -106,3 +107,17 @@ def test_two_comparisons_share_a_root_and_their_common_runs(tmp_path, calls):
     assert calls.total > live
     assert (out / "three-seeds.md").is_file() and (out / "three-seeds.json").is_file()
     assert "--seeds 2" in (out / "comparison.md").read_text()  # the first table is left as it was
+
+
+def test_report_writes_the_table_of_finished_runs_and_runs_nothing(tmp_path, calls):
+    out = tmp_path / "cmp"
+    runner = CliRunner()
+    first = runner.invoke(app, ["compare", *FLAGS, "--seeds", "1", "--out", str(out), "--sizes", "8/6/4"])
+    assert first.exit_code == 0, first.output
+    (out / "comparison.md").unlink()
+    live = calls.total
+    res = runner.invoke(app, ["compare", *FLAGS, "--out", str(out), "--sizes", "8/6/4", "--report"])
+    assert res.exit_code == 0, res.output
+    assert calls.total == live and not (out / "ctask/ctoy/seed1").exists()  # seed 1 neither run nor started
+    md = (out / "comparison.md").read_text()
+    assert "| ctask | ctoy | 1/2 |" in md and "--report" not in md

@@ -81,7 +81,7 @@ def summary(seed: int, best: float, seed_test: float, reached: int | None, calls
         run_dir=f"out/t/x/seed{seed}", task="t", optimizer="x", seed=seed, stop_reason="budget exhausted",
         test_best=best, test_seed=seed_test, val_seed=0.5, val_best=0.6, rollouts_used=100 + seed,
         rollout_budget=120, rollouts_to_threshold=reached,
-        usage_by_role={"task": {"calls": calls, "prompt_tokens": 10, "completion_tokens": 2},
+        usage_by_role={"task": {"calls": calls, "cache_hits": seed, "prompt_tokens": 10, "completion_tokens": 2},
                        "reflection": {"calls": 2, "prompt_tokens": 100, "completion_tokens": 20}},
         prompt_tokens=20 + seed, wall_seconds=10.0 * (seed + 1),
     )
@@ -100,11 +100,12 @@ def test_row_aggregates_over_seeds():
     assert row.prompt_tokens == 21 and row.wall_seconds == 20
     assert cells(row, ["task", "reflection"]) == [
         "t", "x", "3/4", "75.0 ± 5.0", "+13.3 ± 5.8", "101 / 120", "50 (2/3)",
-        "task 110 · reflection 2", "task 12 · reflection 120", "21", "20.0",
+        "task 110 (1 cached) · reflection 2", "task 12 · reflection 120", "21", "20.0",
     ]
     rec = records([row])[0]
     assert (rec["test_mean"], rec["reached_seed_plus_5"], rec["calls_task"], rec["tokens_reflection"]) == (
         pytest.approx(0.75), 2, 110, 120)
+    assert (rec["cache_hits_task"], rec["cache_hits_reflection"]) == (1, 0)
 
 
 def test_row_without_finished_runs_shows_dashes():

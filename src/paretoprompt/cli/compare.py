@@ -43,6 +43,8 @@ def compare(
     sizes: Annotated[str | None, typer.Option("--sizes", help="Split sizes TRAIN/VAL/TEST, e.g. 100/50/300.")] = None,
     ablation: Annotated[bool, typer.Option("--ablation", help="Add the ablation variants.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; run nothing, write nothing.")] = False,
+    report: Annotated[bool, typer.Option(
+        "--report", help="Write the table from the runs finished so far; start or resume nothing.")] = False,
     progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Live progress on stderr.")] = True,
 ) -> None:
     """Run every optimizer at one rollout budget, each run resumable; re-run the same command to continue.
@@ -76,8 +78,13 @@ def compare(
         "--task": task, "--optimizers": optimizers, "--budget": budget, "--seeds": seeds, "--out": out, "--table": table,
         "--task-lm": task_lm, "--reflection-lm": reflection_lm, "--sizes": sizes, "--ablation": ablation,
     })
+    if dry_run and report:
+        raise UserError("give --dry-run or --report, not both")
     if dry_run:
         _print_plan(plan)
+        return
+    if report:
+        _write_table(plan, command)
         return
     _run(plan, command, progress)
 
@@ -99,19 +106,25 @@ def _print_plan(plan) -> None:
         console.print(f"[bold]{escape(optimizer)}[/] budget scaling: {escape(note.rule)}")
 
 
-def _run(plan, command: str, progress: bool) -> None:
+def _write_table(plan, command: str) -> None:
+    """Print the comparison of the runs finished so far and write its files (a grid can take days)."""
     from paretoprompt.compare.output import console_table, write_outputs
-    from paretoprompt.compare.runner import execute
     from paretoprompt.compare.table import collect
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    err = Console(stderr=True)
-    done = execute(plan, progress=progress, echo=lambda line: err.print(escape(line)))
     rows = collect(plan)
     console = Console()
     console.print(console_table(rows))
     for path in write_outputs(plan.out, plan, rows, command):
         console.print(f"wrote {escape(str(path))}")
+
+
+def _run(plan, command: str, progress: bool) -> None:
+    from paretoprompt.compare.runner import execute
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    err = Console(stderr=True)
+    done = execute(plan, progress=progress, echo=lambda line: err.print(escape(line)))
+    _write_table(plan, command)
     err.print(f"{len(done.started)} started, {len(done.resumed)} resumed, {len(done.skipped)} already finished")
     if done.interrupted is not None:
         err.print(f"interrupted in {escape(str(done.interrupted))}: re-run the same command to continue")

@@ -39,11 +39,18 @@ def _num(x: float | None, fmt: str = ".0f") -> str:
     return "—" if x is None else format(x, fmt)
 
 
+def _cached(row: Row, role: str, key: str) -> str:
+    """' (N cached)' after a role's call count: cached calls cost no LM time, so they explain a short wall time."""
+    hits = row.usage(role, "cache_hits") if key == "calls" else None
+    return f" ({hits:,.0f} cached)" if hits else ""
+
+
 def cells(row: Row, roles: Sequence[str]) -> list[str]:
     """One row as display strings (shared by the console and markdown tables)."""
     to_mean, reached = row.to_threshold
     budget = f" / {row.rollout_budget}" if row.rollout_budget is not None else ""
-    by_role = {key: " · ".join(f"{role} {row.usage(role, key):,.0f}" for role in roles if role in row.roles) or "—"
+    by_role = {key: " · ".join(f"{role} {row.usage(role, key):,.0f}" + _cached(row, role, key)
+                               for role in roles if role in row.roles) or "—"
                for key in ("calls", "tokens")}
     return [
         row.task, row.label, f"{len(row.runs)}/{row.seeds}", _pts(*row.test), _pts(*row.delta, signed=True),
@@ -130,6 +137,7 @@ def records(rows: Sequence[Row]) -> list[dict[str, Any]]:
         for role in roles:
             rec[f"calls_{role}"] = r.usage(role, "calls") if r.runs else None
             rec[f"tokens_{role}"] = r.usage(role, "tokens") if r.runs else None
+            rec[f"cache_hits_{role}"] = r.usage(role, "cache_hits") if r.runs else None
         out.append({k: round(v, 6) if isinstance(v, float) else v for k, v in rec.items()})
     return out
 

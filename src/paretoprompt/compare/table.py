@@ -23,7 +23,7 @@ DEFINITIONS = (
     "rollouts to seed+5: rollouts spent when the best validation mean first reached the run's own seed "
     "validation mean + 0.05 (5 points), averaged over the runs that reached it (k/n reached).",
     "LM calls / tokens by role: calls and tokens (in + out) per role while optimizing, mean per run; test "
-    "scoring excluded.",
+    "scoring excluded. \"(N cached)\": calls answered by the response cache, which took no LM time.",
 )
 
 
