@@ -5,9 +5,10 @@ itself installed editable next to it) and runs in a subprocess (`gepa_side.py`),
 is imported here. The gepa side loads paretoprompt's task (same splits for the same seed and sizes),
 runs each candidate instruction through paretoprompt's program (message rendering, output contract,
 parser, max_tokens) and scores it with the task's metric, whose feedback text goes into gepa's
-reflective dataset; so both sides score identically. Both also get the same GGUF models (no response
-cache on the gepa side), minibatch size, rollout budget and seeds. Any single-module built-in task
-works (boolq, sarcasm, asdiv, mmlu, word_sorting); multi-module ones (ifbench) are refused.
+reflective dataset; so both sides score identically. Both also get the same GGUF models, minibatch
+size, rollout budget and seeds. The gepa side has no response cache; ours has one per cell, in its run
+dir, so it saves repeated calls within the run but reuses nothing from earlier runs. Any single-module
+built-in task works (boolq, sarcasm, asdiv, mmlu, word_sorting); multi-module ones (ifbench) are refused.
 
 Every finished (task, system, seed) cell is saved as JSON under benchmarks/records/vs_gepa/ (committed,
 so the grid can be finished in parts on different days) and skipped when present; a killed cell resumes
@@ -38,6 +39,7 @@ RECORDS = HERE / "records" / "vs_gepa"
 RUNS = HERE / "out" / "vs_gepa"
 TASK_LM = "local/qwen2.5-coder-0.5b-instruct"
 REFLECTION_LM = "local/qwen2.5-coder-1.5b-instruct"
+CELL_CACHE = "responses.sqlite"
 GEPA_PINS = ("gepa==0.1.4", "xllamacpp==2026.10.11549")
 OVERHEAD_BUDGET = 1000
 CONCURRENT = "paretoprompt, concurrency 4"
@@ -129,25 +131,34 @@ def fake_task_answer(messages: Any, params: Any = None) -> str:
 
 def run_ours(name: str, seed: int, args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
     import paretoprompt
+    from paretoprompt.lm.cache import SqliteCache
+    from paretoprompt.lm.factory import make_lm
     from paretoprompt.run.api import start
     from paretoprompt.run.config import parse_config
     from paretoprompt.run.journal import JOURNAL
 
     begun = time.perf_counter()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    # The cell's own response cache: calls repeated within the run are free, as for any user, but nothing
+    # is reused from earlier runs that happened to score the same seed prompt on the same examples.
+    cache = SqliteCache(run_dir / CELL_CACHE)
+    lms = {"task_lm": make_lm(TASK_LM, role="task", cache=cache),
+           "reflection_lm": make_lm(REFLECTION_LM, role="reflection", cache=cache)}
     if (run_dir / JOURNAL).is_file():
-        result = paretoprompt.resume(run_dir, progress=False)
+        result = paretoprompt.resume(run_dir, progress=False, **lms)
     else:
         config = {"task": {"name": name, "seed": seed, "sizes": {"train": args.train, "val": args.val,
                                                                    "test": args.test}},
                   "optimizer": {"name": "gepa", "minibatch_size": args.minibatch},
                   "lm": {"task": TASK_LM, "reflection": REFLECTION_LM}, "budget": {"rollouts": args.budget},
                   "seed": seed, "run_dir": str(run_dir)}
-        result = start(parse_config(config, where="vs_gepa"), progress=False)
+        result = start(parse_config(config, where="vs_gepa"), objects=lms, progress=False)
     notes = result.notes
     proposed = sum(int(notes.get(k, 0)) for k in ("accepted", "rejected", "malformed", "duplicate"))
     return {"system": "paretoprompt", "seed": seed, "test": dict(result.test or {}),
             "wall_seconds": time.perf_counter() - begun, "best_texts": dict(result.best_texts),
             "lm_calls": {r: int(u["calls"]) for r, u in result.usage_by_role.items()},
+            "cache_hits": {r: int(u.get("cache_hits", 0)) for r, u in result.usage_by_role.items()},
             "proposals": proposed, "accepted": int(notes.get("accepted", 0)),
             "malformed": int(notes.get("malformed", 0)), "rollouts": result.rollouts_used}
 
@@ -281,11 +292,14 @@ def summarize(cells: list[dict[str, Any]]) -> dict[str, Any]:
     gains = [c["test"]["best"] - c["test"]["seed"] for c in cells if c["test"].get("best") is not None]
     proposals = sum(c["proposals"] for c in cells)
     calls: dict[str, int] = {}
+    cached: dict[str, int] = {}
     for c in cells:
         for role, n in c["lm_calls"].items():
             calls[role] = calls.get(role, 0) + n
+        for role, n in c.get("cache_hits", {}).items():  # ours only: gepa's side has no response cache
+            cached[role] = cached.get(role, 0) + n
     return {"n": len(cells), "seed": mean_sd(seed_s), "best": mean_sd(best_s), "gain": mean_sd(gains),
-            "wall": mean_sd([c["wall_seconds"] for c in cells]), "calls": calls,
+            "wall": mean_sd([c["wall_seconds"] for c in cells]), "calls": calls, "cached": cached,
             "rollouts": mean_sd([c["rollouts"] for c in cells]),
             "accept_rate": sum(c["accepted"] for c in cells) / proposals if proposals else None,
             "malformed_rate": sum(c["malformed"] for c in cells) / proposals if proposals else None}
@@ -307,7 +321,8 @@ def report(cells: dict[tuple[str, str], list[dict[str, Any]]], tasks: list[str],
                 lines.append(f"| {task} | {system} | 0 |" + " not run |" * 8)
                 continue
             rate = lambda r: "n/a" if r is None else f"{100 * r:.0f}%"  # noqa: E731
-            calls = ", ".join(f"{k} {v}" for k, v in sorted(s["calls"].items()))
+            calls = ", ".join(f"{k} {v}" + (f" ({s['cached'][k]} cached)" if s["cached"].get(k) else "")
+                              for k, v in sorted(s["calls"].items()))
             lines.append(f"| {task} | {system} | {s['n']} | {fmt(s['seed'])} | {fmt(s['best'])} | {fmt(s['gain'])} | "
                          f"{fmt(s['wall'], 1.0)} | {fmt(s['rollouts'], 1.0)} | {calls} | {rate(s['accept_rate'])} | {rate(s['malformed_rate'])} |")
     lines.append("")

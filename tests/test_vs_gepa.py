@@ -187,3 +187,23 @@ def test_gepa_malformed_counts_missing_fences_and_non_instructions() -> None:
         '```json\n{"Inputs": "x", "Feedback": "y"}\n```',
     ]
     assert vs_gepa.gepa_malformed(outputs) == 3
+
+
+def test_our_cells_each_get_a_fresh_response_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cell's calls are cached in its own run dir: repeats within a run are free, earlier runs give nothing."""
+    from paretoprompt.lm import factory
+
+    def answer(messages: Any, params: Any) -> str:
+        if "<instruction>" in messages[-1]["content"]:
+            return "<instruction>Read the passage closely, then answer the question with true or false.</instruction>"
+        return "true"
+
+    monkeypatch.setattr(factory, "make_backend", lambda spec, api_base=None: ScriptedBackend(answer, model=spec))
+    monkeypatch.setenv("PARETOPROMPT_CACHE_DIR", str(tmp_path / "shared"))  # a shared cache would give hits
+    args = vs_gepa.parse_args(["--tasks", "boolq", "--train", "6", "--val", "4", "--test", "4", "--budget", "16"])
+    first = vs_gepa.run_ours("boolq", 0, args, tmp_path / "a")
+    assert (tmp_path / "a" / vs_gepa.CELL_CACHE).is_file()
+    assert first["lm_calls"]["task"] > 0 and first["rollouts"] <= 16
+    second = vs_gepa.run_ours("boolq", 0, args, tmp_path / "b")  # the same calls, in a new cell
+    assert second["cache_hits"] == {"task": 0, "reflection": 0}
+    assert second["test"] == first["test"] and second["lm_calls"] == first["lm_calls"]
