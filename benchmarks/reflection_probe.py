@@ -8,8 +8,8 @@ for one proposal on each exactly as a GEPA run does (`gepa/propose.py`, default 
 usable proposal on its minibatch (GEPA's acceptance test) and on the first `eval-n` validation examples. Prints each
 proposal, then the malformed rate, the acceptance rate, the mean val-slice score against the seed's, and how many of
 the seed's val-slice answers the proposals change (in GEPA runs on BoolQ nearly every rejected child had answered its
-minibatch exactly as its parent). The same
-seed draws the same minibatches and reflection seeds, so two versions of the meta-prompt can be compared.
+minibatch exactly as its parent). The same seed draws the same minibatches and reflection seeds, so two versions
+of the meta-prompt can be compared.
 """
 
 from __future__ import annotations
