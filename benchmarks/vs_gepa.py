@@ -283,6 +283,15 @@ def fmt(stat: tuple[float, float | None] | None, scale: float = 100.0) -> str:
     return f"{stat[0] * scale:.1f} {spread}"
 
 
+def sum_by_role(cells: list[dict[str, Any]], field: str) -> dict[str, int]:
+    """Per-role totals of a cell field such as "lm_calls" (cells without the field count nothing)."""
+    totals: dict[str, int] = {}
+    for c in cells:
+        for role, n in c.get(field, {}).items():
+            totals[role] = totals.get(role, 0) + n
+    return totals
+
+
 def summarize(cells: list[dict[str, Any]]) -> dict[str, Any]:
     """Aggregates over seeds of one (task, system): scores, gain, wall, calls, rates."""
     if not cells:
@@ -291,13 +300,8 @@ def summarize(cells: list[dict[str, Any]]) -> dict[str, Any]:
     best_s = [c["test"]["best"] for c in cells if c["test"].get("best") is not None]
     gains = [c["test"]["best"] - c["test"]["seed"] for c in cells if c["test"].get("best") is not None]
     proposals = sum(c["proposals"] for c in cells)
-    calls: dict[str, int] = {}
-    cached: dict[str, int] = {}
-    for c in cells:
-        for role, n in c["lm_calls"].items():
-            calls[role] = calls.get(role, 0) + n
-        for role, n in c.get("cache_hits", {}).items():  # ours only: gepa's side has no response cache
-            cached[role] = cached.get(role, 0) + n
+    calls = sum_by_role(cells, "lm_calls")
+    cached = sum_by_role(cells, "cache_hits")  # ours only: gepa's side has no response cache
     return {"n": len(cells), "seed": mean_sd(seed_s), "best": mean_sd(best_s), "gain": mean_sd(gains),
             "wall": mean_sd([c["wall_seconds"] for c in cells]), "calls": calls, "cached": cached,
             "rollouts": mean_sd([c["rollouts"] for c in cells]),

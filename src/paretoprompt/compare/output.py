@@ -39,9 +39,9 @@ def _num(x: float | None, fmt: str = ".0f") -> str:
     return "—" if x is None else format(x, fmt)
 
 
-def _cached(row: Row, role: str, key: str) -> str:
+def _cached(row: Row, role: str) -> str:
     """' (N cached)' after a role's call count: cached calls cost no LM time, so they explain a short wall time."""
-    hits = row.usage(role, "cache_hits") if key == "calls" else None
+    hits = row.usage(role, "cache_hits")
     return f" ({hits:,.0f} cached)" if hits else ""
 
 
@@ -49,7 +49,7 @@ def cells(row: Row, roles: Sequence[str]) -> list[str]:
     """One row as display strings (shared by the console and markdown tables)."""
     to_mean, reached = row.to_threshold
     budget = f" / {row.rollout_budget}" if row.rollout_budget is not None else ""
-    by_role = {key: " · ".join(f"{role} {row.usage(role, key):,.0f}" + _cached(row, role, key)
+    by_role = {key: " · ".join(f"{role} {row.usage(role, key):,.0f}" + (_cached(row, role) if key == "calls" else "")
                                for role in roles if role in row.roles) or "—"
                for key in ("calls", "tokens")}
     return [
