@@ -151,3 +151,21 @@ def test_merge_respects_max_merges_and_default_off():
     ctx = merge_ctx(seed=0)
     GEPA(GEPAConfig(merge=True, max_merges=0, minibatch_size=4, max_iterations=2)).optimize(ctx)
     assert ctx.kinds("merge") == []
+
+
+def test_merge_on_a_one_component_program_warns_that_it_cannot_fire(caplog):
+    one = FakeContext(
+        train=examples("t", ["alpha"]),
+        val=examples("v", ["alpha"]),
+        program=KeywordProgram({"instruction": "Start here."}),
+        reflection=["<instruction>Mention alpha in every answer.</instruction>"],
+    )
+    with caplog.at_level("WARNING"):
+        GEPA(GEPAConfig(merge=True, max_iterations=1)).optimize(one)
+    assert [r.getMessage() for r in caplog.records] == [
+        "merge is on, but the program has one component (instruction): no merge can happen"
+    ]
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        GEPA(GEPAConfig(merge=True, max_iterations=1)).optimize(merge_ctx(seed=0))
+    assert caplog.records == []

@@ -14,7 +14,8 @@ class GEPAConfig(BaseModel):
     """Defaults follow the paper's GEPA (minibatch 3, Pareto selection, round-robin, strict acceptance).
 
     `merge` is off by default: the paper reports GEPA and GEPA+Merge as separate systems, and
-    plain GEPA is the headline one.
+    plain GEPA is the headline one. It needs a program with at least two components (it joins
+    lineages that improved different ones); on a one-component program the run warns that it cannot fire.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

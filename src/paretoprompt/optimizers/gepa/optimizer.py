@@ -19,6 +19,7 @@ ends once the budget left cannot pay for a child's minibatch and validation pass
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from paretoprompt.errors import UserError
@@ -37,6 +38,8 @@ from paretoprompt.optimizers.strategies.loop import run_steps
 from paretoprompt.optimizers.strategies.proposals import Proposal
 from paretoprompt.programs.base import candidate_id
 from paretoprompt.tasks.base import Example
+
+log = logging.getLogger(__name__)
 
 
 class GEPA:
@@ -68,6 +71,10 @@ class _Run:
             0,
         )
         self.merge_tried: set[tuple[str, str]] = set()
+        if config.merge and len(ctx.program.components) < 2:
+            # Merge combines lineages that improved *different* components, so it can never fire here.
+            log.warning("merge is on, but the program has one component (%s): no merge can happen",
+                        ", ".join(ctx.program.components))
         # The fewest rollouts that can add a reflective child: its own minibatch (the parent's may be
         # memoized and free) plus its validation pass.
         self.child_cost = min(config.minibatch_size, len(train)) + len(self.val)
