@@ -44,7 +44,9 @@ class Counter:
         self.lm_seconds = {"task": 0.0, "reflection": 0.0}
 
 
-def chat(server: Any, messages: list[dict[str, str]], max_tokens: int, temperature: float, seed: int | None = None) -> str:
+def chat(
+    server: Any, messages: list[dict[str, str]], max_tokens: int, temperature: float, seed: int | None = None
+) -> str:
     request: dict[str, Any] = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature}
     if seed is not None:
         request["seed"] = seed
@@ -76,9 +78,17 @@ class TaskAdapter:
 
     def __init__(self, task: Task, program: Program, lm: LM, counter: Counter, concurrency: int) -> None:
         if len(program.components) != 1:
-            raise UserError(f"task {task.name!r} has {len(program.components)} components; only single-module "
-                            "tasks are supported")
-        self.task, self.program, self.lm, self.counter, self.concurrency = task, program, lm, counter, concurrency
+            raise UserError(
+                f"task {task.name!r} has {len(program.components)} components; only single-module "
+                "tasks are supported"
+            )
+        self.task, self.program, self.lm, self.counter, self.concurrency = (
+            task,
+            program,
+            lm,
+            counter,
+            concurrency,
+        )
         self.component = program.components[0]
 
     def _one(self, instruction: str, ex: Example) -> tuple[str, float, str, str]:
@@ -90,7 +100,11 @@ class TaskAdapter:
         trace = rollout.prediction.trace
         call = trace[-1] if trace else None
         text = call.raw_output if call is not None else ""
-        user = call.messages[-1]["content"] if call is not None else json.dumps(dict(ex.inputs), ensure_ascii=False)
+        user = (
+            call.messages[-1]["content"]
+            if call is not None
+            else json.dumps(dict(ex.inputs), ensure_ascii=False)
+        )
         return text, rollout.score, rollout.feedback, user
 
     def evaluate(self, batch: list[Example], candidate: dict[str, str], capture_traces: bool = False):
@@ -98,12 +112,17 @@ class TaskAdapter:
         with ThreadPoolExecutor(self.concurrency) as pool:
             rows = list(pool.map(lambda ex: self._one(instruction, ex), batch))
         traces = [{"input": r[3], "output": r[0], "feedback": r[2]} for r in rows]
-        return EvaluationBatch(outputs=[r[0] for r in rows], scores=[r[1] for r in rows],
-                               trajectories=traces if capture_traces else None)
+        return EvaluationBatch(
+            outputs=[r[0] for r in rows],
+            scores=[r[1] for r in rows],
+            trajectories=traces if capture_traces else None,
+        )
 
     def make_reflective_dataset(self, candidate, eval_batch, components_to_update):
-        records = [{"Inputs": t["input"], "Generated Outputs": t["output"], "Feedback": t["feedback"]}
-                   for t in eval_batch.trajectories]
+        records = [
+            {"Inputs": t["input"], "Generated Outputs": t["output"], "Feedback": t["feedback"]}
+            for t in eval_batch.trajectories
+        ]
         return {c: records for c in components_to_update}
 
 
@@ -153,8 +172,13 @@ def main() -> None:
 
         def reflect_text(prompt: str) -> str:
             n = counter.calls["reflection"]
-            return chat(refl_server, [{"role": "user", "content": prompt}], args.reflection_max_tokens, 0.7,
-                        seed=args.seed * 100003 + n)
+            return chat(
+                refl_server,
+                [{"role": "user", "content": prompt}],
+                args.reflection_max_tokens,
+                0.7,
+                seed=args.seed * 100003 + n,
+            )
 
     def reflection_lm(prompt: Any) -> str:
         if not isinstance(prompt, str):
@@ -171,10 +195,20 @@ def main() -> None:
     seed_candidate = program.seed_candidate()
     start = time.perf_counter()
     result = gepa.optimize(
-        seed_candidate=seed_candidate, trainset=list(task.splits.train), valset=list(task.splits.val),
-        adapter=adapter, reflection_lm=reflection_lm, reflection_minibatch_size=args.minibatch, max_metric_calls=args.budget,
-        candidate_selection_strategy="pareto", module_selector="round_robin", use_merge=False,
-        skip_perfect_score=True, run_dir=str(run_dir), seed=args.seed, display_progress_bar=False,
+        seed_candidate=seed_candidate,
+        trainset=list(task.splits.train),
+        valset=list(task.splits.val),
+        adapter=adapter,
+        reflection_lm=reflection_lm,
+        reflection_minibatch_size=args.minibatch,
+        max_metric_calls=args.budget,
+        candidate_selection_strategy="pareto",
+        module_selector="round_robin",
+        use_merge=False,
+        skip_perfect_score=True,
+        run_dir=str(run_dir),
+        seed=args.seed,
+        display_progress_bar=False,
     )
     optimize_s = time.perf_counter() - start
     best = result.best_candidate
@@ -184,13 +218,23 @@ def main() -> None:
     for name, cand in (("seed", seed_candidate), ("best", best)):
         scores = adapter.evaluate(test_split, cand).scores if test_split else []
         test[name] = sum(scores) / len(scores) if scores else None
-    reflections = [json.loads(line) for line in log_path.read_text().splitlines()] if log_path.exists() else []
+    reflections = (
+        [json.loads(line) for line in log_path.read_text().splitlines()] if log_path.exists() else []
+    )
     out = {
-        "system": "gepa==0.1.4", "task": args.task, "seed": args.seed, "best_texts": best, "test": test,
-        "optimize_seconds": optimize_s, "wall_seconds": time.perf_counter() - start,
-        "total_metric_calls": result.total_metric_calls, "num_candidates": result.num_candidates,
-        "val_best": result.val_aggregate_scores[result.best_idx], "val_seed": result.val_aggregate_scores[0],
-        "lm_calls_this_process": counter.calls, "lm_seconds_this_process": counter.lm_seconds,
+        "system": "gepa==0.1.4",
+        "task": args.task,
+        "seed": args.seed,
+        "best_texts": best,
+        "test": test,
+        "optimize_seconds": optimize_s,
+        "wall_seconds": time.perf_counter() - start,
+        "total_metric_calls": result.total_metric_calls,
+        "num_candidates": result.num_candidates,
+        "val_best": result.val_aggregate_scores[result.best_idx],
+        "val_seed": result.val_aggregate_scores[0],
+        "lm_calls_this_process": counter.calls,
+        "lm_seconds_this_process": counter.lm_seconds,
         "reflection_outputs": [r["output"] for r in reflections],
     }
     Path(args.out).write_text(json.dumps(out, indent=2, ensure_ascii=False) + "\n")

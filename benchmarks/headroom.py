@@ -27,14 +27,32 @@ PROMPTS = HERE / "headroom_prompts.toml"
 OUT = HERE / "records" / "headroom"
 HEADROOM_POINTS = 5.0  # a best alternative this many test points above the seed counts as headroom
 
-SCORE = re.compile(r"score (?P<score>[\d.]+) \(95% CI (?P<low>[\d.]+)-(?P<high>[\d.]+)\) on (?P<n>\d+) examples")
-USAGE = re.compile(r"rollouts (?P<rollouts>\d+) .* tokens (?P<tin>[\d,]+) in, (?P<tout>[\d,]+) out · wall (?P<wall>[\d.]+) s")
+SCORE = re.compile(
+    r"score (?P<score>[\d.]+) \(95% CI (?P<low>[\d.]+)-(?P<high>[\d.]+)\) on (?P<n>\d+) examples"
+)
+USAGE = re.compile(
+    r"rollouts (?P<rollouts>\d+) .* tokens (?P<tin>[\d,]+) in, (?P<tout>[\d,]+) out · wall (?P<wall>[\d.]+) s"
+)
 
 
 def paretoprompt_eval(task: str, model: str, split: str, n: int, prompt: object, concurrency: int) -> dict:
     """Run `paretoprompt eval` once and parse the figures it prints."""
-    command = [sys.executable, "-m", "paretoprompt", "eval", "--task", task, "--model", model, "--split", split,
-               "--n", str(n), "--concurrency", str(concurrency)]
+    command = [
+        sys.executable,
+        "-m",
+        "paretoprompt",
+        "eval",
+        "--task",
+        task,
+        "--model",
+        model,
+        "--split",
+        split,
+        "--n",
+        str(n),
+        "--concurrency",
+        str(concurrency),
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         if isinstance(prompt, dict):
             path = Path(tmp) / "candidate.json"
@@ -51,9 +69,14 @@ def paretoprompt_eval(task: str, model: str, split: str, n: int, prompt: object,
     return {
         "command": "paretoprompt " + " ".join(command[3:]),
         "stdout": done.stdout.strip(),
-        "score": float(score["score"]), "low": float(score["low"]), "high": float(score["high"]), "n": int(score["n"]),
-        "rollouts": int(usage["rollouts"]), "wall_s": float(usage["wall"]),
-        "tokens_in": int(usage["tin"].replace(",", "")), "tokens_out": int(usage["tout"].replace(",", "")),
+        "score": float(score["score"]),
+        "low": float(score["low"]),
+        "high": float(score["high"]),
+        "n": int(score["n"]),
+        "rollouts": int(usage["rollouts"]),
+        "wall_s": float(usage["wall"]),
+        "tokens_in": int(usage["tin"].replace(",", "")),
+        "tokens_out": int(usage["tout"].replace(",", "")),
     }
 
 
@@ -80,7 +103,9 @@ def measure(task: str, model: str, val_n: int, test_n: int, concurrency: int) ->
             OUT.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(record, indent=1))
         result = record["evals"][key]
-        print(f"  {key}: {result['score']:.3f} ({result['low']:.3f}-{result['high']:.3f}) {result['wall_s']:.0f} s")
+        print(
+            f"  {key}: {result['score']:.3f} ({result['low']:.3f}-{result['high']:.3f}) {result['wall_s']:.0f} s"
+        )
         return result
 
     val_scores = [run("val", i)["score"] for i in range(len(prompts))]
@@ -100,14 +125,18 @@ def row(record: dict) -> str:
     def cell(e: dict) -> str:
         return f"{e['score']:.3f} ({e['low']:.3f}-{e['high']:.3f}), n={e['n']}, {e['rollouts']} rollouts, {e['wall_s']:.0f} s"
 
-    return (f"| {record['task']} | {record['model'].split('/')[-1]} | {cell(seed)} | "
-            f"{' / '.join(f'{v:.2f}' for v in vals)} | #{record['best_alternative']}: {cell(best)} | "
-            f"{delta:+.1f} | {verdict} |")
+    return (
+        f"| {record['task']} | {record['model'].split('/')[-1]} | {cell(seed)} | "
+        f"{' / '.join(f'{v:.2f}' for v in vals)} | #{record['best_alternative']}: {cell(best)} | "
+        f"{delta:+.1f} | {verdict} |"
+    )
 
 
 def report() -> None:
-    print("| task | model | seed, test | val: seed / alt 1 / alt 2 / alt 3 | best alternative (by val), test "
-          "| Δ points | headroom |")
+    print(
+        "| task | model | seed, test | val: seed / alt 1 / alt 2 / alt 3 | best alternative (by val), test "
+        "| Δ points | headroom |"
+    )
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for path in sorted(OUT.glob("*.json")):
         record = json.loads(path.read_text())

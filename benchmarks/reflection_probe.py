@@ -58,8 +58,16 @@ def main() -> None:
         if all(s >= cfg.perfect_score for s in before.scores):
             continue
         proposal, raw = propose(
-            reflection_lm, task, program, cfg, parent_text=seed_candidate[component], component=component,
-            examples=examples, rollouts=before.rollouts, tried=(), seed=reflection_seed,
+            reflection_lm,
+            task,
+            program,
+            cfg,
+            parent_text=seed_candidate[component],
+            component=component,
+            examples=examples,
+            rollouts=before.rollouts,
+            tried=(),
+            seed=reflection_seed,
         )
         if proposal.text is None:
             outcomes.append("malformed")
@@ -70,16 +78,23 @@ def main() -> None:
         child_run = evaluator.evaluate(child, val_slice, split="val")
         outcomes.append("accepted" if after.total > before.total else "rejected")
         val_means.append(child_run.mean)
-        changed.append(sum(a != b for a, b in zip(outputs(child_run), seed_outputs, strict=True)) / len(val_slice))
-        print(f"- {outcomes[-1]} minibatch {before.total:g} -> {after.total:g}, val[:{len(val_slice)}] "
-              f"{child_run.mean:.3f}, {changed[-1]:.0%} answers changed: {proposal.text[:200]!r}", flush=True)
+        changed.append(
+            sum(a != b for a, b in zip(outputs(child_run), seed_outputs, strict=True)) / len(val_slice)
+        )
+        print(
+            f"- {outcomes[-1]} minibatch {before.total:g} -> {after.total:g}, val[:{len(val_slice)}] "
+            f"{child_run.mean:.3f}, {changed[-1]:.0%} answers changed: {proposal.text[:200]!r}",
+            flush=True,
+        )
 
     n = len(outcomes)
     mean_val = f"{statistics.mean(val_means):.3f} (best {max(val_means):.3f})" if val_means else "-"
     mean_changed = f"{statistics.mean(changed):.0%}" if changed else "-"
-    print(f"proposals {n}: malformed {outcomes.count('malformed')}/{n}, accepted {outcomes.count('accepted')}/{n}, "
-          f"mean val[:{len(val_slice)}] of usable proposals {mean_val} vs seed {seed_val:.3f}, "
-          f"answers changed vs seed {mean_changed}")
+    print(
+        f"proposals {n}: malformed {outcomes.count('malformed')}/{n}, accepted {outcomes.count('accepted')}/{n}, "
+        f"mean val[:{len(val_slice)}] of usable proposals {mean_val} vs seed {seed_val:.3f}, "
+        f"answers changed vs seed {mean_changed}"
+    )
 
 
 def outputs(evaluation: EvalBatch) -> list[str]:

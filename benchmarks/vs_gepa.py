@@ -78,8 +78,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--test", type=int, default=300)
     ap.add_argument("--budget", type=int, default=200)
     ap.add_argument("--minibatch", type=int, default=3)
-    ap.add_argument("--systems", default="paretoprompt,gepa",
-                    help="which sides to run: paretoprompt, gepa or both (comma-separated)")
+    ap.add_argument(
+        "--systems",
+        default="paretoprompt,gepa",
+        help="which sides to run: paretoprompt, gepa or both (comma-separated)",
+    )
     ap.add_argument("--quick", action="store_true", help="boolq, 1 seed, val 10, test 20, budget 30")
     ap.add_argument("--overhead-only", action="store_true", help="only the instant-LM engine overhead")
     ap.add_argument("--report-only", action="store_true", help="print the table from saved cells")
@@ -91,11 +94,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.task_list, args.system_list = comma_list(args.tasks), comma_list(args.systems)
     unknown = sorted(set(args.system_list) - set(RUNNERS))
     if unknown or not args.system_list:
-        ap.error(f"--systems: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(RUNNERS)}")
+        ap.error(
+            f"--systems: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(RUNNERS)}"
+        )
     bad = [why for why in map(task_problem, args.task_list) if why]
     if bad:
-        ap.error(f"--tasks: {'; '.join(bad)}; supported: single-module built-in tasks "
-                 f"({', '.join(single_module_tasks())})")
+        ap.error(
+            f"--tasks: {'; '.join(bad)}; supported: single-module built-in tasks "
+            f"({', '.join(single_module_tasks())})"
+        )
     tag = "quick" if args.quick else f"v{args.val}-t{args.test}-b{args.budget}-m{args.minibatch}"
     args.cell_dir = args.out / tag
     args.run_root = args.runs / tag
@@ -118,7 +125,9 @@ def ensure_gepa_venv() -> Path:
         return python
     if not python.exists():
         subprocess.run(["python3", "-m", "venv", str(VENV)], check=True)
-    subprocess.run([str(python), "-m", "pip", "install", "-q", *GEPA_PINS, "-e", f"{ROOT}[reasoning]"], check=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", *GEPA_PINS, "-e", f"{ROOT}[reasoning]"], check=True
+    )
     stamp.write_text(recipe)
     return python
 
@@ -142,25 +151,41 @@ def run_ours(name: str, seed: int, args: argparse.Namespace, run_dir: Path) -> d
     # The cell's own response cache: calls repeated within the run are free, as for any user, but nothing
     # is reused from earlier runs that happened to score the same seed prompt on the same examples.
     cache = SqliteCache(run_dir / CELL_CACHE)
-    lms = {"task_lm": make_lm(TASK_LM, role="task", cache=cache),
-           "reflection_lm": make_lm(REFLECTION_LM, role="reflection", cache=cache)}
+    lms = {
+        "task_lm": make_lm(TASK_LM, role="task", cache=cache),
+        "reflection_lm": make_lm(REFLECTION_LM, role="reflection", cache=cache),
+    }
     if (run_dir / JOURNAL).is_file():
         result = paretoprompt.resume(run_dir, progress=False, **lms)
     else:
-        config = {"task": {"name": name, "seed": seed, "sizes": {"train": args.train, "val": args.val,
-                                                                   "test": args.test}},
-                  "optimizer": {"name": "gepa", "minibatch_size": args.minibatch},
-                  "lm": {"task": TASK_LM, "reflection": REFLECTION_LM}, "budget": {"rollouts": args.budget},
-                  "seed": seed, "run_dir": str(run_dir)}
+        config = {
+            "task": {
+                "name": name,
+                "seed": seed,
+                "sizes": {"train": args.train, "val": args.val, "test": args.test},
+            },
+            "optimizer": {"name": "gepa", "minibatch_size": args.minibatch},
+            "lm": {"task": TASK_LM, "reflection": REFLECTION_LM},
+            "budget": {"rollouts": args.budget},
+            "seed": seed,
+            "run_dir": str(run_dir),
+        }
         result = start(parse_config(config, where="vs_gepa"), objects=lms, progress=False)
     notes = result.notes
     proposed = sum(int(notes.get(k, 0)) for k in ("accepted", "rejected", "malformed", "duplicate"))
-    return {"system": "paretoprompt", "seed": seed, "test": dict(result.test or {}),
-            "wall_seconds": time.perf_counter() - begun, "best_texts": dict(result.best_texts),
-            "lm_calls": {r: int(u["calls"]) for r, u in result.usage_by_role.items()},
-            "cache_hits": {r: int(u.get("cache_hits", 0)) for r, u in result.usage_by_role.items()},
-            "proposals": proposed, "accepted": int(notes.get("accepted", 0)),
-            "malformed": int(notes.get("malformed", 0)), "rollouts": result.rollouts_used}
+    return {
+        "system": "paretoprompt",
+        "seed": seed,
+        "test": dict(result.test or {}),
+        "wall_seconds": time.perf_counter() - begun,
+        "best_texts": dict(result.best_texts),
+        "lm_calls": {r: int(u["calls"]) for r, u in result.usage_by_role.items()},
+        "cache_hits": {r: int(u.get("cache_hits", 0)) for r, u in result.usage_by_role.items()},
+        "proposals": proposed,
+        "accepted": int(notes.get("accepted", 0)),
+        "malformed": int(notes.get("malformed", 0)),
+        "rollouts": result.rollouts_used,
+    }
 
 
 def gepa_malformed(outputs: list[str], parent_words: int = 5) -> int:
@@ -175,27 +200,56 @@ def gepa_malformed(outputs: list[str], parent_words: int = 5) -> int:
         if start < 0 or end <= start:
             bad += 1
             continue
-        body = text[start + 3:end]
-        body = body.split("\n", 1)[1] if "\n" in body and not body.split("\n", 1)[0].strip().count(" ") else body
-        if check_content(body.strip(), example_fields=(), echo_chars=40, min_words=parent_words, max_words=250):
+        body = text[start + 3 : end]
+        body = (
+            body.split("\n", 1)[1] if "\n" in body and not body.split("\n", 1)[0].strip().count(" ") else body
+        )
+        if check_content(
+            body.strip(), example_fields=(), echo_chars=40, min_words=parent_words, max_words=250
+        ):
             bad += 1
     return bad
 
 
-def run_gepa(name: str, seed: int, args: argparse.Namespace, run_dir: Path, fake: bool = False) -> dict[str, Any]:
+def run_gepa(
+    name: str, seed: int, args: argparse.Namespace, run_dir: Path, fake: bool = False
+) -> dict[str, Any]:
     from paretoprompt.assets import model_path
 
     python = ensure_gepa_venv()
     run_dir.mkdir(parents=True, exist_ok=True)
     out = run_dir / "side_result.json"
-    cmd = [str(python), str(HERE / "gepa_side.py"), "--task", name, "--train", str(args.train),
-           "--val", str(args.val), "--test", str(args.test), "--run-dir", str(run_dir / "gepa"),
-           "--out", str(out), "--budget", str(args.budget), "--minibatch", str(args.minibatch), "--seed", str(seed)]
+    cmd = [
+        str(python),
+        str(HERE / "gepa_side.py"),
+        "--task",
+        name,
+        "--train",
+        str(args.train),
+        "--val",
+        str(args.val),
+        "--test",
+        str(args.test),
+        "--run-dir",
+        str(run_dir / "gepa"),
+        "--out",
+        str(out),
+        "--budget",
+        str(args.budget),
+        "--minibatch",
+        str(args.minibatch),
+        "--seed",
+        str(seed),
+    ]
     if fake:
         cmd.append("--fake")
     else:
-        cmd += ["--task-model", str(model_path(TASK_LM.removeprefix("local/"))),
-                "--reflection-model", str(model_path(REFLECTION_LM.removeprefix("local/")))]
+        cmd += [
+            "--task-model",
+            str(model_path(TASK_LM.removeprefix("local/"))),
+            "--reflection-model",
+            str(model_path(REFLECTION_LM.removeprefix("local/"))),
+        ]
     begun = time.perf_counter()
     with open(run_dir / "gepa_side.log", "a", encoding="utf-8") as log:  # gepa logs every iteration to stdout
         proc = subprocess.run(cmd, stdout=log, stderr=subprocess.STDOUT)
@@ -204,11 +258,19 @@ def run_gepa(name: str, seed: int, args: argparse.Namespace, run_dir: Path, fake
     wall = time.perf_counter() - begun
     side = json.loads(out.read_text())
     outputs = side["reflection_outputs"]
-    return {"system": "gepa==0.1.4", "seed": seed, "test": side["test"], "wall_seconds": wall,
-            "best_texts": side["best_texts"], "lm_calls": side["lm_calls_this_process"],
-            "proposals": len(outputs), "accepted": side["num_candidates"] - 1,
-            "malformed": gepa_malformed(outputs), "rollouts": side["total_metric_calls"],
-            "optimize_seconds": side["optimize_seconds"]}
+    return {
+        "system": "gepa==0.1.4",
+        "seed": seed,
+        "test": side["test"],
+        "wall_seconds": wall,
+        "best_texts": side["best_texts"],
+        "lm_calls": side["lm_calls_this_process"],
+        "proposals": len(outputs),
+        "accepted": side["num_candidates"] - 1,
+        "malformed": gepa_malformed(outputs),
+        "rollouts": side["total_metric_calls"],
+        "optimize_seconds": side["optimize_seconds"],
+    }
 
 
 RUNNERS = {"paretoprompt": run_ours, "gepa": run_gepa}
@@ -234,20 +296,34 @@ def overhead_ours(budget: int, concurrency: int = 1) -> dict[str, Any]:
 
     def reflect(messages: Any, params: Any) -> str:
         n[0] += 1
-        return f"<instruction>Read the input carefully and answer with one label (variant {n[0]}).</instruction>"
+        return (
+            f"<instruction>Read the input carefully and answer with one label (variant {n[0]}).</instruction>"
+        )
 
     def once(rollouts: int, run_dir: Path) -> Any:
-        return paretoprompt.optimize(task, spec.program(), task_lm=LM(ScriptedBackend(fake_task_answer), role="task"),
-                                     reflection_lm=LM(ScriptedBackend(reflect), role="reflection"),
-                                     budget=rollouts, run_dir=run_dir, concurrency=concurrency, progress=False)
+        return paretoprompt.optimize(
+            task,
+            spec.program(),
+            task_lm=LM(ScriptedBackend(fake_task_answer), role="task"),
+            reflection_lm=LM(ScriptedBackend(reflect), role="reflection"),
+            budget=rollouts,
+            run_dir=run_dir,
+            concurrency=concurrency,
+            progress=False,
+        )
 
     with tempfile.TemporaryDirectory() as tmp:
         once(60, Path(tmp) / "warm")  # lazy imports happen here, not in the timed run
         begun = time.perf_counter()
         result = once(budget, Path(tmp) / "run")
         wall = time.perf_counter() - begun
-    return {"system": "paretoprompt", "concurrency": concurrency, "rollouts": result.rollouts_used, "seconds": wall,
-            "per_rollout_ms": 1000 * wall / max(1, result.rollouts_used)}
+    return {
+        "system": "paretoprompt",
+        "concurrency": concurrency,
+        "rollouts": result.rollouts_used,
+        "seconds": wall,
+        "per_rollout_ms": 1000 * wall / max(1, result.rollouts_used),
+    }
 
 
 def overhead_gepa(budget: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -264,9 +340,13 @@ def overhead_gepa(budget: int, args: argparse.Namespace) -> dict[str, Any]:
         raise
     finally:
         shutil.rmtree(tmp)
-    return {"system": "gepa==0.1.4", "rollouts": cell["rollouts"], "seconds": side["optimize_seconds"],
-            "subprocess_seconds": cell["wall_seconds"],
-            "per_rollout_ms": 1000 * side["optimize_seconds"] / max(1, cell["rollouts"])}
+    return {
+        "system": "gepa==0.1.4",
+        "rollouts": cell["rollouts"],
+        "seconds": side["optimize_seconds"],
+        "subprocess_seconds": cell["wall_seconds"],
+        "per_rollout_ms": 1000 * side["optimize_seconds"] / max(1, cell["rollouts"]),
+    }
 
 
 def mean_sd(values: list[float]) -> tuple[float, float | None] | None:
@@ -302,22 +382,34 @@ def summarize(cells: list[dict[str, Any]]) -> dict[str, Any]:
     proposals = sum(c["proposals"] for c in cells)
     calls = sum_by_role(cells, "lm_calls")
     cached = sum_by_role(cells, "cache_hits")  # ours only: gepa's side has no response cache
-    return {"n": len(cells), "seed": mean_sd(seed_s), "best": mean_sd(best_s), "gain": mean_sd(gains),
-            "wall": mean_sd([c["wall_seconds"] for c in cells]), "calls": calls, "cached": cached,
-            "rollouts": mean_sd([c["rollouts"] for c in cells]),
-            "accept_rate": sum(c["accepted"] for c in cells) / proposals if proposals else None,
-            "malformed_rate": sum(c["malformed"] for c in cells) / proposals if proposals else None}
+    return {
+        "n": len(cells),
+        "seed": mean_sd(seed_s),
+        "best": mean_sd(best_s),
+        "gain": mean_sd(gains),
+        "wall": mean_sd([c["wall_seconds"] for c in cells]),
+        "calls": calls,
+        "cached": cached,
+        "rollouts": mean_sd([c["rollouts"] for c in cells]),
+        "accept_rate": sum(c["accepted"] for c in cells) / proposals if proposals else None,
+        "malformed_rate": sum(c["malformed"] for c in cells) / proposals if proposals else None,
+    }
 
 
 def verdict(ok: bool | None) -> str:
     return "not run" if ok is None else ("PASS" if ok else "MISS")
 
 
-def report(cells: dict[tuple[str, str], list[dict[str, Any]]], tasks: list[str],
-           overhead: dict[str, dict[str, Any]] | None) -> str:
+def report(
+    cells: dict[tuple[str, str], list[dict[str, Any]]],
+    tasks: list[str],
+    overhead: dict[str, dict[str, Any]] | None,
+) -> str:
     systems = ("paretoprompt", "gepa==0.1.4")
-    lines = ["| task | system | seeds | seed test | best test | gain (pts) | wall s | rollouts | LM calls | accept | malformed |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| task | system | seeds | seed test | best test | gain (pts) | wall s | rollouts | LM calls | accept | malformed |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for task in tasks:
         for system in systems:
             s = summarize(cells.get((task, system), []))
@@ -325,24 +417,37 @@ def report(cells: dict[tuple[str, str], list[dict[str, Any]]], tasks: list[str],
                 lines.append(f"| {task} | {system} | 0 |" + " not run |" * 8)
                 continue
             rate = lambda r: "n/a" if r is None else f"{100 * r:.0f}%"  # noqa: E731
-            calls = ", ".join(f"{k} {v}" + (f" ({s['cached'][k]} cached)" if s["cached"].get(k) else "")
-                              for k, v in sorted(s["calls"].items()))
-            lines.append(f"| {task} | {system} | {s['n']} | {fmt(s['seed'])} | {fmt(s['best'])} | {fmt(s['gain'])} | "
-                         f"{fmt(s['wall'], 1.0)} | {fmt(s['rollouts'], 1.0)} | {calls} | {rate(s['accept_rate'])} | {rate(s['malformed_rate'])} |")
+            calls = ", ".join(
+                f"{k} {v}" + (f" ({s['cached'][k]} cached)" if s["cached"].get(k) else "")
+                for k, v in sorted(s["calls"].items())
+            )
+            lines.append(
+                f"| {task} | {system} | {s['n']} | {fmt(s['seed'])} | {fmt(s['best'])} | {fmt(s['gain'])} | "
+                f"{fmt(s['wall'], 1.0)} | {fmt(s['rollouts'], 1.0)} | {calls} | {rate(s['accept_rate'])} | {rate(s['malformed_rate'])} |"
+            )
     lines.append("")
     for task in tasks:
-        ours, theirs = summarize(cells.get((task, systems[0]), [])), summarize(cells.get((task, systems[1]), []))
+        ours, theirs = (
+            summarize(cells.get((task, systems[0]), [])),
+            summarize(cells.get((task, systems[1]), [])),
+        )
         g_ours = ours["gain"][0] * 100 if ours else None
         g_theirs = theirs["gain"][0] * 100 if theirs else None
-        lines.append(f"{task}: gain >= 5 pts: " + ("not run" if g_ours is None else
-                     f"{g_ours:.1f} pts {verdict(g_ours >= 5)}"))
+        lines.append(
+            f"{task}: gain >= 5 pts: "
+            + ("not run" if g_ours is None else f"{g_ours:.1f} pts {verdict(g_ours >= 5)}")
+        )
         if g_ours is None or g_theirs is None:
             lines.append(f"{task}: gain >= gepa's: not run")
         else:
-            lines.append(f"{task}: gain >= gepa's: {g_ours:.1f} vs {g_theirs:.1f} pts {verdict(g_ours >= g_theirs)}")
+            lines.append(
+                f"{task}: gain >= gepa's: {g_ours:.1f} vs {g_theirs:.1f} pts {verdict(g_ours >= g_theirs)}"
+            )
         if ours and theirs:
             ratio = ours["wall"][0] / theirs["wall"][0]
-            lines.append(f"{task}: wall time ratio ours/gepa = {ratio:.2f} (target <= 0.70) {verdict(ratio <= 0.7)}")
+            lines.append(
+                f"{task}: wall time ratio ours/gepa = {ratio:.2f} (target <= 0.70) {verdict(ratio <= 0.7)}"
+            )
         else:
             lines.append(f"{task}: wall time ratio: not run")
     if overhead and {"paretoprompt", "gepa==0.1.4"} <= overhead.keys():
@@ -350,9 +455,11 @@ def report(cells: dict[tuple[str, str], list[dict[str, Any]]], tasks: list[str],
         ratio = o["per_rollout_ms"] / g["per_rollout_ms"]
         at_default = overhead.get(CONCURRENT)
         also = f"; ours at concurrency 4: {at_default['per_rollout_ms']:.2f} ms" if at_default else ""
-        lines.append(f"engine overhead per rollout (instant LMs, one rollout at a time): ours {o['per_rollout_ms']:.2f} ms "
-                     f"({o['rollouts']} rollouts), gepa {g['per_rollout_ms']:.2f} ms ({g['rollouts']} rollouts); "
-                     f"ratio {ratio:.2f} (target <= 1.00) {verdict(ratio <= 1.0)}{also}")
+        lines.append(
+            f"engine overhead per rollout (instant LMs, one rollout at a time): ours {o['per_rollout_ms']:.2f} ms "
+            f"({o['rollouts']} rollouts), gepa {g['per_rollout_ms']:.2f} ms ({g['rollouts']} rollouts); "
+            f"ratio {ratio:.2f} (target <= 1.00) {verdict(ratio <= 1.0)}{also}"
+        )
     else:
         lines.append("engine overhead per rollout: not run")
     return "\n".join(lines)
@@ -373,8 +480,11 @@ def main(argv: list[str] | None = None) -> None:
     args.cell_dir.mkdir(parents=True, exist_ok=True)
     overhead_path = args.cell_dir.parent / "overhead.json"
     if not args.report_only and not overhead_path.exists():
-        overhead = {"paretoprompt": overhead_ours(OVERHEAD_BUDGET), CONCURRENT: overhead_ours(OVERHEAD_BUDGET, 4),
-                    "gepa==0.1.4": overhead_gepa(OVERHEAD_BUDGET, args)}
+        overhead = {
+            "paretoprompt": overhead_ours(OVERHEAD_BUDGET),
+            CONCURRENT: overhead_ours(OVERHEAD_BUDGET, 4),
+            "gepa==0.1.4": overhead_gepa(OVERHEAD_BUDGET, args),
+        }
         overhead_path.write_text(json.dumps(overhead, indent=2) + "\n")
     if not args.report_only and not args.overhead_only:
         for task in args.task_list:

@@ -25,8 +25,10 @@ class CompareToy(ToyOptimizer):
 
 
 register("ctoy", ToyOptions, lambda o: CompareToy(o.iterations))
-register_task(TaskSpec("ctask", "tests", "toy task", SplitSizes(8, 6, 4), lambda seed, sizes: make_task(),
-                       ToyProgram), replace=True)
+register_task(
+    TaskSpec("ctask", "tests", "toy task", SplitSizes(8, 6, 4), lambda seed, sizes: make_task(), ToyProgram),
+    replace=True,
+)
 
 
 def gepa_reflection(messages, params) -> str:
@@ -42,7 +44,11 @@ def toy_reflection(messages, params) -> str:
 
 
 def reflection(messages, params) -> str:
-    return toy_reflection(messages, params) if "CURRENT:" in messages[-1]["content"] else gepa_reflection(messages, params)
+    return (
+        toy_reflection(messages, params)
+        if "CURRENT:" in messages[-1]["content"]
+        else gepa_reflection(messages, params)
+    )
 
 
 class Calls:

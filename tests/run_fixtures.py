@@ -26,7 +26,9 @@ def examples(prefix: str, n: int) -> list[Example]:
 
 def metric(example: Example, prediction: Prediction) -> Score:
     ok = prediction.output == example.answer
-    return Score(1.0 if ok else 0.0, "correct" if ok else f"expected {example.answer!r}, got {prediction.output!r}")
+    return Score(
+        1.0 if ok else 0.0, "correct" if ok else f"expected {example.answer!r}, got {prediction.output!r}"
+    )
 
 
 def make_task(train: int = 8, val: int = 6, test: int = 4) -> Task:
@@ -104,7 +106,9 @@ class ToyOptimizer:
             parent = pool[pid]
             batch = ctx.rng.sample(list(ctx.task.splits.train), 3)
             before = ctx.evaluate(parent, batch, split="train", purpose="minibatch")
-            traces = " | ".join(r.prediction.trace[0].raw_output for r in before.rollouts if r.prediction.trace)
+            traces = " | ".join(
+                r.prediction.trace[0].raw_output for r in before.rollouts if r.prediction.trace
+            )
             prompt = f"CURRENT: {parent['instruction']}\nOUTPUTS: {traces}\nFEEDBACK: {before.rollouts[0].feedback}"
             text = ctx.reflection_lm.complete([{"role": "user", "content": prompt}]).text
             child = {"instruction": text}

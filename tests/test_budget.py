@@ -43,17 +43,30 @@ class Batches:
                 ctx.add_candidate(cand, parents=(), val=val, origin="test")
             else:
                 ctx.evaluate(cand, ctx.task.splits.train[:4], split="train", purpose="minibatch")
-        return OptimizerOutcome(ctx.add_candidate(
-            seed, parents=(), val=ctx.evaluate(seed, ctx.task.splits.val, split="val", purpose="validation"),
-            origin="seed"))
+        return OptimizerOutcome(
+            ctx.add_candidate(
+                seed,
+                parents=(),
+                val=ctx.evaluate(seed, ctx.task.splits.val, split="val", purpose="validation"),
+                origin="seed",
+            )
+        )
 
 
 def run(tmp_path, opt, budget, *, tlm=None, test=0):
     register(opt.name, SeedOptions, lambda _o: opt)
     tlm = tlm or task_lm()[0]
-    return optimize(task=make_task(train=8, val=3, test=test), program=ToyProgram(), optimizer=opt.name,
-                    task_lm=tlm, reflection_lm=reflection_lm()[0], budget=budget, run_dir=tmp_path,
-                    progress=False, concurrency=1)
+    return optimize(
+        task=make_task(train=8, val=3, test=test),
+        program=ToyProgram(),
+        optimizer=opt.name,
+        task_lm=tlm,
+        reflection_lm=reflection_lm()[0],
+        budget=budget,
+        run_dir=tmp_path,
+        progress=False,
+        concurrency=1,
+    )
 
 
 def test_a_batch_over_the_limit_is_refused_whole(tmp_path):
@@ -161,6 +174,15 @@ def test_completion_is_not_charged_twice_when_cached():
 def test_test_scoring_is_announced(tmp_path, caplog):
     """Scoring seed and best on test is a long quiet stretch on a real model: the progress says so."""
     caplog.set_level(logging.INFO, logger="paretoprompt.run")
-    optimize(task=make_task(train=8, val=3, test=2), program=ToyProgram(), optimizer="seed", task_lm=task_lm()[0],
-             reflection_lm=reflection_lm()[0], budget=30, run_dir=tmp_path, progress=True, concurrency=1)
+    optimize(
+        task=make_task(train=8, val=3, test=2),
+        program=ToyProgram(),
+        optimizer="seed",
+        task_lm=task_lm()[0],
+        reflection_lm=reflection_lm()[0],
+        budget=30,
+        run_dir=tmp_path,
+        progress=True,
+        concurrency=1,
+    )
     assert "scoring seed and best on the test split (2 examples each, outside the budget)" in caplog.text

@@ -97,7 +97,10 @@ def test_asdiv_reasoning_then_answer_line() -> None:
     pred = program.run(program.seed_candidate(), ex, LM(ScriptedBackend(["7 + 2 = 9 apples.\nAnswer: 9"])))
     assert task.metric(ex, pred).feedback == "Correct."
     pred = program.run(program.seed_candidate(), ex, LM(ScriptedBackend(["I am not sure."])))
-    assert task.metric(ex, pred).feedback == "Could not parse a number from the output: 'I am not sure.' Expected 9."
+    assert (
+        task.metric(ex, pred).feedback
+        == "Could not parse a number from the output: 'I am not sure.' Expected 9."
+    )
 
 
 def test_mmlu_letters_and_choices() -> None:

@@ -19,7 +19,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "data"
 EXE = Path(sys.executable).parent / "paretoprompt"
 
 
-def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+def run_main(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "argv", ["paretoprompt", *args])
     with pytest.raises(SystemExit) as info:
         main()
@@ -61,9 +63,29 @@ def test_eval_file_task_with_user_metric(
     monkeypatch.setattr(eval_cli, "make_lm", lambda spec, role, cache: LM(backend, role=role))
     monkeypatch.chdir(FIXTURES)
     code, out, err = run_main(
-        monkeypatch, capsys, "eval", "--model", "scripted/x", "--data", "qa.jsonl", "--input-field", "question",
-        "--answer-field", "answer", "--id-field", "id", "--metric", "qa_metric:capital", "--sizes", "0/0/6",
-        "--prompt", "Name the capital.", "--concurrency", "2", "--show", "5",
+        monkeypatch,
+        capsys,
+        "eval",
+        "--model",
+        "scripted/x",
+        "--data",
+        "qa.jsonl",
+        "--input-field",
+        "question",
+        "--answer-field",
+        "answer",
+        "--id-field",
+        "id",
+        "--metric",
+        "qa_metric:capital",
+        "--sizes",
+        "0/0/6",
+        "--prompt",
+        "Name the capital.",
+        "--concurrency",
+        "2",
+        "--show",
+        "5",
     )
     assert code == 0, err
     low, high = wilson_interval(3, 6)
@@ -80,22 +102,46 @@ def test_eval_file_task_with_user_metric(
     [
         ("missing.jsonl", '{"q": "a", "a": "1"}\n{"q": "b"}\n', [], "missing.jsonl:2: missing field 'a'"),
         ("empty.jsonl", "", [], "empty.jsonl: no examples (the file is empty)"),
-        ("dup.jsonl", '{"i": "x", "q": "a", "a": "1"}\n{"i": "x", "q": "b", "a": "2"}\n', ["--id-field", "i"],
-         "dup.jsonl:2: duplicate id 'x' in field 'i' (first on line 1)"),
+        (
+            "dup.jsonl",
+            '{"i": "x", "q": "a", "a": "1"}\n{"i": "x", "q": "b", "a": "2"}\n',
+            ["--id-field", "i"],
+            "dup.jsonl:2: duplicate id 'x' in field 'i' (first on line 1)",
+        ),
         ("latin1.csv", b"q,a\nna\xefve,1\n", [], "latin1.csv:2: not valid UTF-8"),
         ("broken.jsonl", '{"q": "a", "a": "1"\n', [], "broken.jsonl:1: invalid JSON"),
-        ("ok.jsonl", '{"q": "a", "a": "1"}\n', ["--metric", "nosuchmodule:fn"], "cannot import metric module"),
+        (
+            "ok.jsonl",
+            '{"q": "a", "a": "1"}\n',
+            ["--metric", "nosuchmodule:fn"],
+            "cannot import metric module",
+        ),
     ],
 )
 def test_malformed_user_data_exit_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    name: str, content: str | bytes, extra: list[str], message: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    content: str | bytes,
+    extra: list[str],
+    message: str,
 ) -> None:
     path = tmp_path / name
     path.write_bytes(content if isinstance(content, bytes) else content.encode())
     code, out, err = run_main(
-        monkeypatch, capsys, "eval", "--model", "openai/unused", "--data", str(path), "--input-field", "q",
-        "--answer-field", "a", *extra,
+        monkeypatch,
+        capsys,
+        "eval",
+        "--model",
+        "openai/unused",
+        "--data",
+        str(path),
+        "--input-field",
+        "q",
+        "--answer-field",
+        "a",
+        *extra,
     )
     assert code == 2 and out == ""
     assert err.startswith("error: ") and err.count("\n") == 1 and message in err
@@ -106,11 +152,16 @@ def test_eval_argument_errors(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Ca
     assert code == 2 and err == "error: give exactly one of --task NAME or --data FILE\n"
     code, _, err = run_main(monkeypatch, capsys, "eval", "--model", "x/y", "--task", "nope")
     assert code == 2 and err.startswith("error: unknown task 'nope'; built-in tasks: asdiv, boolq")
-    code, _, err = run_main(monkeypatch, capsys, "eval", "--model", "x/y", "--task", "sarcasm", "--sizes", "1/2")
+    code, _, err = run_main(
+        monkeypatch, capsys, "eval", "--model", "x/y", "--task", "sarcasm", "--sizes", "1/2"
+    )
     assert code == 2 and "--sizes must look like TRAIN/VAL/TEST" in err
     for flag in ("--n", "--concurrency"):
         code, _, err = run_main(monkeypatch, capsys, "eval", "--model", "x/y", "--task", "sarcasm", flag, "0")
-        assert code == 2 and err == f"error: Invalid value for '{flag}': Input should be greater than or equal to 1\n"
+        assert (
+            code == 2
+            and err == f"error: Invalid value for '{flag}': Input should be greater than or equal to 1\n"
+        )
 
 
 def test_wilson_interval() -> None:

@@ -22,7 +22,9 @@ def test_dry_run_shows_the_plan_and_writes_nothing(tmp_path, calls):
     out = tmp_path / "cmp"
     res = CliRunner().invoke(app, ["compare", *FLAGS, "--out", str(out), "--ablation", "--dry-run"])
     assert res.exit_code == 0, res.output
-    assert "Plan (4 runs)" in res.output and "new" in res.output and "budget 30 rollouts per run" in res.output
+    assert (
+        "Plan (4 runs)" in res.output and "new" in res.output and "budget 30 rollouts per run" in res.output
+    )
     assert not out.exists() and calls.total == 0
 
 
@@ -35,7 +37,10 @@ def test_compare_runs_writes_outputs_and_a_rerun_spends_nothing(tmp_path, calls)
     for name in ("comparison.md", "comparison.csv", "comparison.json"):
         assert (out / name).is_file()
     md = (out / "comparison.md").read_text()
-    assert f"paretoprompt compare --task ctask --optimizers seed,ctoy --budget 30 --seeds 2 --out {out} --sizes 8/6/4" in md
+    assert (
+        f"paretoprompt compare --task ctask --optimizers seed,ctoy --budget 30 --seeds 2 --out {out} --sizes 8/6/4"
+        in md
+    )
     live = calls.total
     again = runner.invoke(app, ["compare", *FLAGS, "--out", str(out), "--sizes", "8/6/4"])
     assert again.exit_code == 0 and calls.total == live
@@ -46,8 +51,10 @@ def test_compare_runs_writes_outputs_and_a_rerun_spends_nothing(tmp_path, calls)
 
 def test_config_file_with_flag_overrides(tmp_path, calls):
     cfg = tmp_path / "cmp.toml"
-    cfg.write_text(f'optimizers = ["seed"]\nseeds = 1\nbudget = 20\nout = "{tmp_path / "o"}"\n'
-                   '[[tasks]]\nname = "ctask"\n[lm]\nconcurrency = 1\n')
+    cfg.write_text(
+        f'optimizers = ["seed"]\nseeds = 1\nbudget = 20\nout = "{tmp_path / "o"}"\n'
+        '[[tasks]]\nname = "ctask"\n[lm]\nconcurrency = 1\n'
+    )
     res = CliRunner().invoke(app, ["compare", str(cfg), "--budget", "25", "--no-progress"])
     assert res.exit_code == 0, res.output
     assert "20 rollouts" not in (tmp_path / "o/comparison.md").read_text()
@@ -100,8 +107,10 @@ def test_two_comparisons_share_a_root_and_their_common_runs(tmp_path, calls):
     first = runner.invoke(app, ["compare", *FLAGS, "--out", str(out), "--sizes", "8/6/4"])
     assert first.exit_code == 0, first.output
     live = calls.total
-    second = runner.invoke(app, ["compare", *FLAGS, "--seeds", "3", "--out", str(out), "--sizes", "8/6/4",
-                                 "--table", "three-seeds"])
+    second = runner.invoke(
+        app,
+        ["compare", *FLAGS, "--seeds", "3", "--out", str(out), "--sizes", "8/6/4", "--table", "three-seeds"],
+    )
     assert second.exit_code == 0, second.output
     assert "2 started, 0 resumed, 4 already finished" in second.output  # only seed 2's runs were new
     assert calls.total > live

@@ -25,12 +25,25 @@ def test_two_tasks_need_distinct_labels():
 
 
 def test_order_is_task_seed_optimizer_and_configs_are_complete():
-    p = plan(optimizers=["seed", "ctoy"], seeds=2, budget=40, sizes={"train": 5, "val": 3, "test": 2},
-             lm={"task": "local/a", "reflection": "local/b"})
+    p = plan(
+        optimizers=["seed", "ctoy"],
+        seeds=2,
+        budget=40,
+        sizes={"train": 5, "val": 3, "test": 2},
+        lm={"task": "local/a", "reflection": "local/b"},
+    )
     assert [(r.task, r.label, r.seed) for r in p.runs] == [
-        ("ctask", "seed", 0), ("ctask", "ctoy", 0), ("ctask", "seed", 1), ("ctask", "ctoy", 1)]
-    assert [r.run_dir for r in p.runs] == [Path("OUT/ctask/seed/seed0"), Path("OUT/ctask/ctoy/seed0"),
-                                           Path("OUT/ctask/seed/seed1"), Path("OUT/ctask/ctoy/seed1")]
+        ("ctask", "seed", 0),
+        ("ctask", "ctoy", 0),
+        ("ctask", "seed", 1),
+        ("ctask", "ctoy", 1),
+    ]
+    assert [r.run_dir for r in p.runs] == [
+        Path("OUT/ctask/seed/seed0"),
+        Path("OUT/ctask/ctoy/seed0"),
+        Path("OUT/ctask/seed/seed1"),
+        Path("OUT/ctask/ctoy/seed1"),
+    ]
     c = p.runs[1].config
     assert (c.budget.rollouts, c.seed, c.optimizer.name, c.run_dir) == (40, 0, "ctoy", "OUT/ctask/ctoy/seed0")
     assert (c.task.name, c.task.sizes.val, c.lm.task, c.lm.reflection) == ("ctask", 3, "local/a", "local/b")
@@ -41,7 +54,7 @@ def test_per_task_seeds_and_sizes_override_the_top_level(tmp_path):
     (tmp_path / "c.toml").write_text(
         'optimizers = ["seed"]\nseeds = 3\n[[tasks]]\nname = "ctask"\n'
         '[[tasks]]\nfile = "data/d.jsonl"\ninput_fields = ["q"]\nanswer_field = "a"\nseeds = 1\n'
-        'sizes = { train = 4, val = 2, test = 1 }\n'
+        "sizes = { train = 4, val = 2, test = 1 }\n"
     )
     p = expand(parse_compare_config(load_compare_config(tmp_path / "c.toml")))
     assert [(r.task, r.seed) for r in p.runs] == [("ctask", 0), ("ctask", 1), ("ctask", 2), ("d", 0)]
@@ -64,7 +77,9 @@ def test_user_options_sit_under_variants():
     p = plan(optimizers=["gepa"], seeds=1, ablation=True, options={"gepa": {"minibatch_size": 5}})
     labels = {r.label: dict(r.options) for r in p.runs}
     assert labels["gepa"] == {"minibatch_size": 5}
-    assert labels["gepa-minibatch3"] == {"minibatch_size": 3} and labels["gepa-minibatch8"] == {"minibatch_size": 8}
+    assert labels["gepa-minibatch3"] == {"minibatch_size": 3} and labels["gepa-minibatch8"] == {
+        "minibatch_size": 8
+    }
     assert labels["gepa-merge-on"] == {"minibatch_size": 5, "merge": True}
 
 
@@ -76,12 +91,29 @@ def test_apo_options_come_from_its_budget_recipe_and_its_selector_variants():
     note = p.scaling[0]
     assert (note.optimizer, note.val_size) == ("apo", 50) and "budget_scaled" in note.rule
     # P = (300 - 50) / 3 = 83 < 8 V: beam 2, minibatch 83 // 8, samples 83 // 16, rounds 83 / 2 / (5 * 4)
-    assert {k: note.applied[k] for k in ("beam_size", "max_successors", "minibatch_size", "samples_per_eval",
-                                         "arms_per_round", "bandit_rounds")} == {
-        "beam_size": 2, "max_successors": 3, "minibatch_size": 10, "samples_per_eval": 5,
-        "arms_per_round": 4, "bandit_rounds": 2}
+    assert {
+        k: note.applied[k]
+        for k in (
+            "beam_size",
+            "max_successors",
+            "minibatch_size",
+            "samples_per_eval",
+            "arms_per_round",
+            "bandit_rounds",
+        )
+    } == {
+        "beam_size": 2,
+        "max_successors": 3,
+        "minibatch_size": 10,
+        "samples_per_eval": 5,
+        "arms_per_round": 4,
+        "bandit_rounds": 2,
+    }
     assert [(r.label, r.options.get("selector")) for r in p.runs] == [
-        ("apo", None), ("apo-successive-rejects", "successive_rejects"), ("apo-brute-force", "brute_force")]
+        ("apo", None),
+        ("apo-successive-rejects", "successive_rejects"),
+        ("apo-brute-force", "brute_force"),
+    ]
     assert all(dict(r.options, selector=None) == dict(note.applied, selector=None) for r in p.runs)
 
 

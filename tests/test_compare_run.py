@@ -26,8 +26,15 @@ def calls(monkeypatch) -> compare_fixtures.Calls:
 
 
 def make_plan(out: Path, **kw):
-    data = {"tasks": ["ctask"], "optimizers": ["seed", "ctoy", "gepa"], "seeds": 2, "budget": 40,
-            "out": str(out), "lm": {"concurrency": 2}, **kw}
+    data = {
+        "tasks": ["ctask"],
+        "optimizers": ["seed", "ctoy", "gepa"],
+        "seeds": 2,
+        "budget": 40,
+        "out": str(out),
+        "lm": {"concurrency": 2},
+        **kw,
+    }
     return expand(parse_compare_config(data))
 
 
@@ -61,7 +68,11 @@ def test_runs_each_spec_once_then_skips_everything(tmp_path, calls):
     paths = write_outputs(tmp_path, plan, rows, "paretoprompt compare --task ctask")
     assert [p.name for p in paths] == table_files()
     md = (tmp_path / "comparison.md").read_text()
-    assert "`paretoprompt compare --task ctask`" in md and "| ctask | gepa | 2/2 |" in md and "## Budget scaling" in md
+    assert (
+        "`paretoprompt compare --task ctask`" in md
+        and "| ctask | gepa | 2/2 |" in md
+        and "## Budget scaling" in md
+    )
     csv_lines = (tmp_path / "comparison.csv").read_text().splitlines()
     assert csv_lines[0].startswith("task,optimizer,variant,factor,label,options,runs,seeds,test_mean")
     assert len(csv_lines) == 4
@@ -88,8 +99,10 @@ def test_crashed_and_interrupted_runs_resume_to_the_uninterrupted_result(tmp_pat
     for data in (reference, resumed):
         data.pop("wall_seconds")
     assert resumed == reference
-    assert sum(e["type"] == "rollout" and e["purpose"] != "test" for e in load_events(run_dir / JOURNAL)) == \
-        reference["rollouts_by_purpose"]["minibatch"] + reference["rollouts_by_purpose"]["validation"]
+    assert (
+        sum(e["type"] == "rollout" and e["purpose"] != "test" for e in load_events(run_dir / JOURNAL))
+        == reference["rollouts_by_purpose"]["minibatch"] + reference["rollouts_by_purpose"]["validation"]
+    )
 
 
 def test_a_stop_file_stops_the_comparison_and_the_next_invocation_resumes(tmp_path, calls):
@@ -101,14 +114,20 @@ def test_a_stop_file_stops_the_comparison_and_the_next_invocation_resumes(tmp_pa
     assert first.started == [plan.runs[0].run_dir, stopped] and first.interrupted == stopped
     assert run_status(plan.runs[1]) == "resume"
     second = execute(plan, progress=False)
-    assert second.skipped == [plan.runs[0].run_dir] and second.resumed == [stopped] and second.interrupted is None
+    assert (
+        second.skipped == [plan.runs[0].run_dir]
+        and second.resumed == [stopped]
+        and second.interrupted is None
+    )
     assert Result.load(stopped).stop_reason == "optimizer finished"
 
 
 def test_a_directory_holding_another_config_is_refused(tmp_path, calls):
     execute(make_plan(tmp_path, optimizers=["seed"], seeds=1), progress=False)
     other = make_plan(tmp_path, optimizers=["seed"], seeds=1, budget=50)
-    with pytest.raises(UserError, match=r"seed0 holds a run with a different config \(budget.rollouts: 40 there, 50 now\)"):
+    with pytest.raises(
+        UserError, match=r"seed0 holds a run with a different config \(budget.rollouts: 40 there, 50 now\)"
+    ):
         execute(other, progress=False)
 
 
@@ -158,4 +177,5 @@ def test_a_summary_holding_another_config_is_refused(tmp_path, calls):
         execute(other, progress=False)
     assert "\n" not in str(err.value)
     assert str(err.value).startswith(
-        f"{plan.runs[0].run_dir} holds a run with a different config (budget.rollouts: 40 there, 50 now)")
+        f"{plan.runs[0].run_dir} holds a run with a different config (budget.rollouts: 40 there, 50 now)"
+    )

@@ -36,7 +36,11 @@ JOURNAL = [
     *[rollout(101.0, "validation") for _ in range(4)],
     candidate(102.0, [1, 0, 1, 0]),
     *[rollout(103.0) for _ in range(6)],
-    {"type": "lm", "t": 104.0, "usage": {"reflection": {"calls": 1, "prompt_tokens": 50, "completion_tokens": 7}}},
+    {
+        "type": "lm",
+        "t": 104.0,
+        "usage": {"reflection": {"calls": 1, "prompt_tokens": 50, "completion_tokens": 7}},
+    },
     *[rollout(105.0, "validation") for _ in range(4)],
     candidate(106.0, [0, 1, 1, 0]),
     {"type": "resume", "t": 200.0},
@@ -78,33 +82,64 @@ def test_prompt_tokens_are_words_plus_punctuation():
 
 def summary(seed: int, best: float, seed_test: float, reached: int | None, calls: int) -> RunSummary:
     return RunSummary(
-        run_dir=f"out/t/x/seed{seed}", task="t", optimizer="x", seed=seed, stop_reason="budget exhausted",
-        test_best=best, test_seed=seed_test, val_seed=0.5, val_best=0.6, rollouts_used=100 + seed,
-        rollout_budget=120, rollouts_to_threshold=reached,
-        usage_by_role={"task": {"calls": calls, "cache_hits": seed, "prompt_tokens": 10, "completion_tokens": 2},
-                       "reflection": {"calls": 2, "prompt_tokens": 100, "completion_tokens": 20}},
-        prompt_tokens=20 + seed, wall_seconds=10.0 * (seed + 1),
+        run_dir=f"out/t/x/seed{seed}",
+        task="t",
+        optimizer="x",
+        seed=seed,
+        stop_reason="budget exhausted",
+        test_best=best,
+        test_seed=seed_test,
+        val_seed=0.5,
+        val_best=0.6,
+        rollouts_used=100 + seed,
+        rollout_budget=120,
+        rollouts_to_threshold=reached,
+        usage_by_role={
+            "task": {"calls": calls, "cache_hits": seed, "prompt_tokens": 10, "completion_tokens": 2},
+            "reflection": {"calls": 2, "prompt_tokens": 100, "completion_tokens": 20},
+        },
+        prompt_tokens=20 + seed,
+        wall_seconds=10.0 * (seed + 1),
     )
 
 
 def test_row_aggregates_over_seeds():
-    runs = (summary(0, 0.70, 0.60, 40, 100), summary(1, 0.80, 0.60, None, 110), summary(2, 0.75, 0.65, 60, 120))
+    runs = (
+        summary(0, 0.70, 0.60, 40, 100),
+        summary(1, 0.80, 0.60, None, 110),
+        summary(2, 0.75, 0.65, 60, 120),
+    )
     row = Row("t", "x", "x", None, None, {}, seeds=4, runs=runs)
     mean, sd = row.test
     assert mean == pytest.approx(0.75) and sd == pytest.approx(0.05)
     dmean, dsd = row.delta  # paired: 0.10, 0.20, 0.10
-    assert dmean == pytest.approx(0.4 / 3) and dsd == pytest.approx(math.sqrt(((0.1 - 0.4 / 3) ** 2 * 2 + (0.2 - 0.4 / 3) ** 2) / 2))
+    assert dmean == pytest.approx(0.4 / 3) and dsd == pytest.approx(
+        math.sqrt(((0.1 - 0.4 / 3) ** 2 * 2 + (0.2 - 0.4 / 3) ** 2) / 2)
+    )
     assert row.to_threshold == (50.0, 2)
     assert row.rollouts_used == 101 and row.rollout_budget == 120
     assert row.usage("task", "calls") == 110 and row.usage("reflection", "tokens") == 120
     assert row.prompt_tokens == 21 and row.wall_seconds == 20
     assert cells(row, ["task", "reflection"]) == [
-        "t", "x", "3/4", "75.0 ± 5.0", "+13.3 ± 5.8", "101 / 120", "50 (2/3)",
-        "task 110 (1 cached) · reflection 2", "task 12 · reflection 120", "21", "20.0",
+        "t",
+        "x",
+        "3/4",
+        "75.0 ± 5.0",
+        "+13.3 ± 5.8",
+        "101 / 120",
+        "50 (2/3)",
+        "task 110 (1 cached) · reflection 2",
+        "task 12 · reflection 120",
+        "21",
+        "20.0",
     ]
     rec = records([row])[0]
     assert (rec["test_mean"], rec["reached_seed_plus_5"], rec["calls_task"], rec["tokens_reflection"]) == (
-        pytest.approx(0.75), 2, 110, 120)
+        pytest.approx(0.75),
+        2,
+        110,
+        120,
+    )
     assert (rec["cache_hits_task"], rec["cache_hits_reflection"]) == (1, 0)
 
 

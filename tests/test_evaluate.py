@@ -146,8 +146,9 @@ def test_per_rollout_usage_is_journaled_and_merged():
 
     task = make_task()
     lm, _ = task_lm()
-    Evaluator(task, ToyProgram(), lm, store=Store()).evaluate(GOOD, task.splits.train[:2], split="train",
-                                                               purpose="minibatch")
+    Evaluator(task, ToyProgram(), lm, store=Store()).evaluate(
+        GOOD, task.splits.train[:2], split="train", purpose="minibatch"
+    )
     assert log == ["put", "put", "flush"]  # the batch is made durable once, before it is returned
     # prompt "Answer. ++" (2 words) + "item 0 difficulty=0" (3 words) -> 5 prompt tokens, 1 completion token
     assert stored["tr0"] == ("minibatch", {"task": Usage(calls=1, prompt_tokens=5, completion_tokens=1)})
@@ -182,7 +183,9 @@ def test_store_serves_known_rollouts_without_model_calls():
 def test_stop_between_rollouts_keeps_completed_ones():
     task = make_task(train=6)
     lm, backend = task_lm()
-    ev = Evaluator(task, ToyProgram(), lm, concurrency=1, should_stop=lambda: "stop" if backend.calls >= 2 else None)
+    ev = Evaluator(
+        task, ToyProgram(), lm, concurrency=1, should_stop=lambda: "stop" if backend.calls >= 2 else None
+    )
     with pytest.raises(StopRequested, match="stop"):
         ev.evaluate(GOOD, task.splits.train, split="train", purpose="minibatch")
     assert ev.counts == {"minibatch": 2}

@@ -99,7 +99,10 @@ def test_a_retried_request_gets_a_fresh_draw_and_lm_recovers() -> None:
         ("rate=0.3,kinds=timeout,429", FaultSpec(0.3, frozenset({"timeout", "429"}))),
         ("rate=1", FaultSpec(1.0, frozenset(FAULT_KINDS))),
         ("kinds=all, rate=0.05, seed=9", FaultSpec(0.05, frozenset(FAULT_KINDS), 9)),
-        ("rate=0.2,kinds=empty,truncated,garbage,seed=1", FaultSpec(0.2, frozenset({"empty", "truncated", "garbage"}), 1)),
+        (
+            "rate=0.2,kinds=empty,truncated,garbage,seed=1",
+            FaultSpec(0.2, frozenset({"empty", "truncated", "garbage"}), 1),
+        ),
     ],
 )
 def test_parse_fault_spec(spec: str, expected: FaultSpec) -> None:

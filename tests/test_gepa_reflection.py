@@ -215,7 +215,10 @@ def test_answer_pattern_tallies_short_labels():
     exs = [Example("a", {}, "false"), Example("b", {}, "false"), Example("c", {}, "true")]
     rollouts = [_rollout("a", "true"), _rollout("b", "true"), _rollout("c", "true")]
     assert answer_pattern(exs, rollouts) == "Answers given: true x3. Correct answers: false x2, true x1."
-    assert answer_pattern(exs[:1], [_rollout("a", None)]) == "Answers given: (none) x1. Correct answers: false x1."
+    assert (
+        answer_pattern(exs[:1], [_rollout("a", None)])
+        == "Answers given: (none) x1. Correct answers: false x1."
+    )
 
 
 def test_answer_pattern_is_empty_for_free_form_or_structured_answers():
@@ -237,8 +240,10 @@ CONTRACT = "Problem: {passage} {question}\n\nYou may reason briefly first. End w
 
 
 def test_copied_contract_sentences_are_removed_from_the_proposal():
-    raw = ("<instruction>Add the numbers of each step carefully. You may reason briefly first. "
-           "End with a final line of the form 'Answer: <number>'. Check the units.</instruction>")
+    raw = (
+        "<instruction>Add the numbers of each step carefully. You may reason briefly first. "
+        "End with a final line of the form 'Answer: <number>'. Check the units.</instruction>"
+    )
     got = parse(raw, contract=CONTRACT)
     assert got.text == "Add the numbers of each step carefully. Check the units."
 

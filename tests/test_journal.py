@@ -28,14 +28,18 @@ def test_events_are_versioned_sequenced_lines(tmp_path):
 
 def test_append_is_thread_safe(tmp_path):
     j = Journal(tmp_path / "journal.jsonl")
-    threads = [threading.Thread(target=lambda: [j.append("x", pad="y" * 500) for _ in range(50)]) for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: [j.append("x", pad="y" * 500) for _ in range(50)]) for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     j.close()
     events = load_events(tmp_path / "journal.jsonl")
-    assert [e["seq"] for e in events] == list(range(200))  # lines in seq order: a sync covers all earlier ones
+    assert [e["seq"] for e in events] == list(
+        range(200)
+    )  # lines in seq order: a sync covers all earlier ones
 
 
 @pytest.mark.parametrize("tail", [b'{"v":1,"seq":2,"t":1.0,"ty', b'{"v":1,"seq":2}', b"\x00\x00\x00\n"])
@@ -114,7 +118,9 @@ def test_unsynced_lines_are_written_at_once_and_synced_in_groups(tmp_path, monke
         j.append("rollout", sync=False)
         j.sync(unless_within=60.0)  # the last sync is recent: deferred
     assert len(syncs) == 1
-    assert len(load_events(tmp_path / "journal.jsonl", repair=False)) == 4  # written, so a kill -9 loses nothing
+    assert (
+        len(load_events(tmp_path / "journal.jsonl", repair=False)) == 4
+    )  # written, so a kill -9 loses nothing
     j.sync()
     j.sync()  # nothing new since: no second sync
     assert len(syncs) == 2

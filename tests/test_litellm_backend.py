@@ -67,7 +67,12 @@ def test_request_mapping(recorded: list[dict[str, Any]]) -> None:
     assert kw["model"] == "openai/gpt-4o-mini"
     assert kw["messages"] == MSGS
     assert (kw["temperature"], kw["max_tokens"], kw["stop"], kw["seed"]) == (0.3, 12, ["\n", "###"], 7)
-    assert (kw["timeout"], kw["num_retries"], kw["api_base"], kw["api_key"]) == (9, 0, "http://localhost:8000/v1", KEY)
+    assert (kw["timeout"], kw["num_retries"], kw["api_base"], kw["api_key"]) == (
+        9,
+        0,
+        "http://localhost:8000/v1",
+        KEY,
+    )
     assert kw["mock_response"] == "Paris."
 
 
@@ -87,7 +92,9 @@ def test_response_parsing_with_cost() -> None:
 
 
 def test_unpriced_model_costs_zero() -> None:
-    backend = LiteLLMBackend("hosted_vllm/my-model", api_base="http://localhost:1", extra={"mock_response": "ok"})
+    backend = LiteLLMBackend(
+        "hosted_vllm/my-model", api_base="http://localhost:1", extra={"mock_response": "ok"}
+    )
     assert backend.generate(MSGS, GenerationParams()).cost_usd == 0.0
 
 
@@ -106,7 +113,10 @@ def test_length_finish_and_reused_tokens(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_lm_caches_litellm_answers(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from paretoprompt.lm.cache import SqliteCache
 
-    lm = LM(LiteLLMBackend("openai/gpt-4o-mini", extra={"mock_response": "Paris."}), cache=SqliteCache(tmp_path / "c"))
+    lm = LM(
+        LiteLLMBackend("openai/gpt-4o-mini", extra={"mock_response": "Paris."}),
+        cache=SqliteCache(tmp_path / "c"),
+    )
     lm.complete(MSGS)
     hit = lm.complete(MSGS)
     assert hit.cached and hit.latency_s == 0.0 and lm.usage.cache_hits == 1
@@ -166,9 +176,16 @@ def rate_limited(headers: dict[str, str]) -> Exception:
 
 @pytest.mark.parametrize(
     ("headers", "expected"),
-    [({"Retry-After": "7"}, 7.0), ({"retry-after-ms": "1500"}, 1.5), ({}, None), ({"Retry-After": "soon"}, None)],
+    [
+        ({"Retry-After": "7"}, 7.0),
+        ({"retry-after-ms": "1500"}, 1.5),
+        ({}, None),
+        ({"Retry-After": "soon"}, None),
+    ],
 )
-def test_retry_after_header(monkeypatch: pytest.MonkeyPatch, headers: dict[str, str], expected: float | None) -> None:
+def test_retry_after_header(
+    monkeypatch: pytest.MonkeyPatch, headers: dict[str, str], expected: float | None
+) -> None:
     raising(monkeypatch, rate_limited(headers))
     with pytest.raises(TransientLMError) as info:
         LiteLLMBackend("openai/gpt-4o-mini").generate(MSGS, GenerationParams())
@@ -194,7 +211,10 @@ def test_lm_retries_rate_limits_then_succeeds(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(litellm, "completion", flaky)
     waits: list[float] = []
-    lm = LM(LiteLLMBackend("openai/gpt-4o-mini", extra={"mock_response": "ok"}), retry=RetryPolicy(sleep=waits.append))
+    lm = LM(
+        LiteLLMBackend("openai/gpt-4o-mini", extra={"mock_response": "ok"}),
+        retry=RetryPolicy(sleep=waits.append),
+    )
     assert lm.complete(MSGS).text == "ok"
     assert waits == [2.0] and lm.usage.retries == 1 and lm.usage.failures == 0
 

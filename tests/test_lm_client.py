@@ -137,7 +137,9 @@ def test_factory_rejects_unknown_specs(spec: str) -> None:
 
 
 def test_factory_builds_litellm_backend_and_rejects_unknown_provider() -> None:
-    if importlib.util.find_spec("litellm") is None:  # importing it here would skip our offline cost-map setting
+    if (
+        importlib.util.find_spec("litellm") is None
+    ):  # importing it here would skip our offline cost-map setting
         pytest.skip("litellm extra not installed")
     backend = make_backend("openai/gpt-4.1-mini", api_base="http://localhost:9")
     assert backend.model == "openai/gpt-4.1-mini"

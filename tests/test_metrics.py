@@ -86,7 +86,9 @@ def test_numeric() -> None:
     assert NumericMatch(abs_tol=0.5)(ex(1), out(1.4)).value == 1.0
     assert m(ex(3.333), out(10 / 3)).value == 0.0
     assert NumericMatch(round_to_gold=True)(ex(3.333), out(10 / 3)) == Score(1.0, "Correct.")
-    assert NumericMatch(round_to_gold=True)(ex(3.333), out(3.3))  == Score(0.0, "Wrong: expected 3.333, got 3.3.")
+    assert NumericMatch(round_to_gold=True)(ex(3.333), out(3.3)) == Score(
+        0.0, "Wrong: expected 3.333, got 3.3."
+    )
 
 
 def test_contains() -> None:

@@ -29,15 +29,24 @@ EX = Example("e1", {"headline": "man {braces} wins", "n": 3}, "yes")
 
 def sarcasm_program() -> SingleModuleProgram:
     return SingleModuleProgram(
-        "Is it sarcastic?", "Headline: {headline}", "Answer with exactly one word: yes or no.", parse_yes_no,
+        "Is it sarcastic?",
+        "Headline: {headline}",
+        "Answer with exactly one word: yes or no.",
+        parse_yes_no,
         max_tokens=8,
     )
 
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("yes", "yes"), ("Yes.", "yes"), ("NO", "no"), ("No, it is not sarcastic.", "no"),
-     ("The headline is sarcastic, so yes", "yes"), ("Answer: no", "no")],
+    [
+        ("yes", "yes"),
+        ("Yes.", "yes"),
+        ("NO", "no"),
+        ("No, it is not sarcastic.", "no"),
+        ("The headline is sarcastic, so yes", "yes"),
+        ("Answer: no", "no"),
+    ],
 )
 def test_parse_yes_no(text: str, value: str) -> None:
     assert parse_yes_no(text).value == value
@@ -58,7 +67,14 @@ def test_parse_true_false_accepts_yes_no() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("B", "B"), ("(C)", "C"), ("D. Oxide", "D"), ("The answer is A.", "A"), ("Answer: (b)", "B"), ("c)", "C")],
+    [
+        ("B", "B"),
+        ("(C)", "C"),
+        ("D. Oxide", "D"),
+        ("The answer is A.", "A"),
+        ("Answer: (b)", "B"),
+        ("c)", "C"),
+    ],
 )
 def test_parse_choice(text: str, value: str) -> None:
     assert parse_choice(text).value == value
@@ -73,8 +89,15 @@ def test_parse_choice_errors() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("12", 12), ("The answer is 12.", 12), ("$1,234.50", 1234.5), ("3/4", 0.75), ("-7 degrees", -7),
-     ("2 + 3 = 5\nso 5 apples", 5), ("x2 is 4.0", 4)],
+    [
+        ("12", 12),
+        ("The answer is 12.", 12),
+        ("$1,234.50", 1234.5),
+        ("3/4", 0.75),
+        ("-7 degrees", -7),
+        ("2 + 3 = 5\nso 5 apples", 5),
+        ("x2 is 4.0", 4),
+    ],
 )
 def test_parse_number(text: str, value: float) -> None:
     assert parse_number(text).value == value
@@ -110,7 +133,10 @@ def test_single_module_messages_contract_and_trace() -> None:
     messages, params, slot = backend.requests[0]
     assert messages == [
         {"role": "system", "content": "Be witty."},
-        {"role": "user", "content": "Headline: man {braces} wins\n\nAnswer with exactly one word: yes or no."},
+        {
+            "role": "user",
+            "content": "Headline: man {braces} wins\n\nAnswer with exactly one word: yes or no.",
+        },
     ]
     assert params == GenerationParams(temperature=0.0, max_tokens=8) and slot == 2
     assert pred.output == "yes" and pred.error is None
@@ -119,7 +145,9 @@ def test_single_module_messages_contract_and_trace() -> None:
     assert call.raw_output == "Yes." and call.parsed == "yes" and call.parse_error is None
     assert program.components == ("instruction",)
     assert program.seed_candidate() == {"instruction": "Is it sarcastic?"}
-    assert program.contract("instruction") == "Headline: {headline}\n\nAnswer with exactly one word: yes or no."
+    assert (
+        program.contract("instruction") == "Headline: {headline}\n\nAnswer with exactly one word: yes or no."
+    )
     assert program.required_placeholders("instruction") == frozenset()
 
 
@@ -168,10 +196,18 @@ def test_missing_input_is_an_error_not_a_raise() -> None:
 
 
 def pipeline() -> PipelineProgram:
-    return PipelineProgram([
-        Step("draft", "Write a draft.", "Headline: {headline}", "Reply in one sentence."),
-        Step("judge", "Judge it.", "Headline: {headline}\nDraft: {draft}", "Answer yes or no.", parse_yes_no),
-    ])
+    return PipelineProgram(
+        [
+            Step("draft", "Write a draft.", "Headline: {headline}", "Reply in one sentence."),
+            Step(
+                "judge",
+                "Judge it.",
+                "Headline: {headline}\nDraft: {draft}",
+                "Answer yes or no.",
+                parse_yes_no,
+            ),
+        ]
+    )
 
 
 def test_pipeline_trace_is_complete_and_later_steps_see_outputs() -> None:
@@ -182,7 +218,9 @@ def test_pipeline_trace_is_complete_and_later_steps_see_outputs() -> None:
     assert [c.module for c in pred.trace] == ["draft", "judge"]
     second = backend.requests[1][0]
     assert second[0] == {"role": "system", "content": "J!"}
-    assert second[1]["content"] == "Headline: man {braces} wins\nDraft: A satirical take.\n\nAnswer yes or no."
+    assert (
+        second[1]["content"] == "Headline: man {braces} wins\nDraft: A satirical take.\n\nAnswer yes or no."
+    )
     assert pred.trace[1].inputs == {"draft": "A satirical take.", "headline": "man {braces} wins"}
     assert pred.trace[0].raw_output == "  A satirical take. " and pred.trace[0].parsed == "A satirical take."
     assert [r[2] for r in backend.requests] == [1, 1]
@@ -193,7 +231,9 @@ def test_pipeline_trace_is_complete_and_later_steps_see_outputs() -> None:
 
 def test_pipeline_stops_at_parse_failure_and_model_failure() -> None:
     pred = pipeline().run({}, EX, LM(ScriptedBackend(["", "unused"])))
-    assert pred.output is None and len(pred.trace) == 1 and pred.trace[0].parse_error == "The output was empty."
+    assert (
+        pred.output is None and len(pred.trace) == 1 and pred.trace[0].parse_error == "The output was empty."
+    )
     answers = iter(["draft ok"])
 
     def second_fails(messages, params):  # type: ignore[no-untyped-def]

@@ -33,7 +33,11 @@ def test_record_then_replay_gives_identical_completions(tmp_path: Path) -> None:
     lines = [json.loads(line) for line in path.read_text().splitlines()]
     assert len(lines) == 4
     assert lines[0]["key"] == cache_key("qwen", msgs("a"), GenerationParams())
-    assert [line["params"]["seed"] for line in lines[1:]] == [5, 6, 7]  # the sample is in the key via the seed
+    assert [line["params"]["seed"] for line in lines[1:]] == [
+        5,
+        6,
+        7,
+    ]  # the sample is in the key via the seed
 
     replay = ReplayBackend(path)
     assert replay.model == "qwen" and len(replay) == 4
@@ -45,7 +49,9 @@ def test_unseen_request_fails_loudly(tmp_path: Path) -> None:
     path = tmp_path / "rec.jsonl"
     LM(RecordingBackend(ScriptedBackend(echo, model="qwen"), path)).complete(msgs("a"))
     lm = LM(ReplayBackend(path))
-    with pytest.raises(UnrecordedRequest, match=r"first message starts 'You answer\.', last message starts 'never asked'") as info:
+    with pytest.raises(
+        UnrecordedRequest, match=r"first message starts 'You answer\.', last message starts 'never asked'"
+    ) as info:
         lm.complete(msgs("never asked"))
     assert isinstance(info.value, AssertionError)
     with pytest.raises(UnrecordedRequest):
@@ -67,7 +73,9 @@ def test_concurrent_recording_writes_whole_lines(tmp_path: Path) -> None:
     path = tmp_path / "rec.jsonl"
     recorder = RecordingBackend(ScriptedBackend(echo, model="m"), path)
     threads = [
-        threading.Thread(target=lambda i=i: [recorder.generate(msgs(f"{i}-{j}"), GenerationParams()) for j in range(25)])
+        threading.Thread(
+            target=lambda i=i: [recorder.generate(msgs(f"{i}-{j}"), GenerationParams()) for j in range(25)]
+        )
         for i in range(8)
     ]
     for t in threads:

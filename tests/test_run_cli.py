@@ -36,11 +36,15 @@ rollouts = 50
 def toy_models(monkeypatch):
     """Resolve any task name / LM spec to the scripted toy objects."""
     monkeypatch.setattr(api, "_load_task", lambda config: (make_task(), ToyProgram()))
-    monkeypatch.setattr(api, "_make_lm", lambda spec, role: (task_lm() if role == "task" else reflection_lm())[0])
+    monkeypatch.setattr(
+        api, "_make_lm", lambda spec, role: (task_lm() if role == "task" else reflection_lm())[0]
+    )
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "paretoprompt", *args], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "paretoprompt", *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_optimize_show_resume(tmp_path, toy_models):
@@ -48,7 +52,9 @@ def test_optimize_show_resume(tmp_path, toy_models):
     config.write_text(CONFIG)
     run_dir = tmp_path / "run"
     runner = CliRunner()
-    out = runner.invoke(app, ["optimize", str(config), "--run-dir", str(run_dir), "--budget", "20", "--no-progress"])
+    out = runner.invoke(
+        app, ["optimize", str(config), "--run-dir", str(run_dir), "--budget", "20", "--no-progress"]
+    )
     assert out.exit_code == 0, out.output
     result = Result.load(run_dir)
     assert result.rollout_budget == 20 and result.seed == 1
@@ -56,30 +62,52 @@ def test_optimize_show_resume(tmp_path, toy_models):
     assert load_config(run_dir / "config.toml").budget.rollouts == 20  # the derived config copy
     shown = runner.invoke(app, ["show", str(run_dir)])
     assert shown.exit_code == 0
-    for text in ("Best prompt", "Answer.", "Scores", "Candidates (1)", "validation", "LM usage", "optimizer finished"):
+    for text in (
+        "Best prompt",
+        "Answer.",
+        "Scores",
+        "Candidates (1)",
+        "validation",
+        "LM usage",
+        "optimizer finished",
+    ):
         assert text in shown.output
     again = runner.invoke(app, ["resume", str(run_dir), "--no-progress"])
-    assert again.exit_code == 0 and Result.load(run_dir).to_json()["candidates"] == result.to_json()["candidates"]
+    assert (
+        again.exit_code == 0
+        and Result.load(run_dir).to_json()["candidates"] == result.to_json()["candidates"]
+    )
 
 
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("[task]\nname='x'\n[budget]\nrollouts=0\n", "bad.toml: budget.rollouts: Input should be greater than 0"),
-        ("[task]\nname='x'\n[budget]\nrolouts=5\n", "bad.toml: budget.rolouts: Extra inputs are not permitted"),
+        (
+            "[task]\nname='x'\n[budget]\nrollouts=0\n",
+            "bad.toml: budget.rollouts: Input should be greater than 0",
+        ),
+        (
+            "[task]\nname='x'\n[budget]\nrolouts=5\n",
+            "bad.toml: budget.rolouts: Extra inputs are not permitted",
+        ),
         ("[budget]\nrollouts=5\n", "bad.toml: task: Field required"),
         ("[task]\nname='x'\nfile='y'\n[budget]\nrollouts=5\n", "give exactly one of name"),
         ("[task]\nname='x'\n", "bad.toml: budget: set at least one of rollouts"),
         ("[task]\nname='x'\n[lm]\nconcurrency=0\n[budget]\nrollouts=5\n", "bad.toml: lm.concurrency"),
         ("task = [\n", "bad.toml: invalid TOML"),
         ("[task]\nname='x'\n[optimizer]\nname='nope'\n[budget]\nrollouts=5\n", "unknown optimizer 'nope'"),
-        ("[task]\nname='x'\n[optimizer]\nname='seed'\nfoo=1\n", "optimizer.foo: Extra inputs are not permitted"),
+        (
+            "[task]\nname='x'\n[optimizer]\nname='seed'\nfoo=1\n",
+            "optimizer.foo: Extra inputs are not permitted",
+        ),
     ],
 )
 def test_bad_config_is_one_line_exit_2(tmp_path, monkeypatch, capsys, body, message):
     bad = tmp_path / "bad.toml"
     bad.write_text(body)
-    code, err = _main(monkeypatch, capsys, "optimize", str(bad), "--run-dir", str(tmp_path / "r"), "--no-progress")
+    code, err = _main(
+        monkeypatch, capsys, "optimize", str(bad), "--run-dir", str(tmp_path / "r"), "--no-progress"
+    )
     assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
 
 
@@ -110,9 +138,14 @@ def test_file_task_paths_are_relative_to_the_config(tmp_path):
 
 
 def test_config_round_trips_through_toml(tmp_path):
-    config = parse_config({"task": {"name": "t", "sizes": {"train": 5, "val": 3, "test": 0}},
-                           "optimizer": {"name": "gepa", "minibatch_size": 4, "merge": True},
-                           "budget": {"rollouts": 9, "max_usd": 1.5}, "run_dir": 'we"ird'})
+    config = parse_config(
+        {
+            "task": {"name": "t", "sizes": {"train": 5, "val": 3, "test": 0}},
+            "optimizer": {"name": "gepa", "minibatch_size": 4, "merge": True},
+            "budget": {"rollouts": 9, "max_usd": 1.5},
+            "run_dir": 'we"ird',
+        }
+    )
     (tmp_path / "c.toml").write_text(to_toml(config.to_json()))
     assert load_config(tmp_path / "c.toml").to_json() == config.to_json()
 
@@ -120,8 +153,13 @@ def test_config_round_trips_through_toml(tmp_path):
 def test_python_api_is_exported(tmp_path):
     assert paretoprompt.optimize is api.optimize and paretoprompt.resume is api.resume
     result = paretoprompt.optimize(
-        task=make_task(), program=ToyProgram(), optimizer="seed", task_lm=task_lm()[0],
-        reflection_lm=reflection_lm()[0], run_dir=tmp_path, progress=False,
+        task=make_task(),
+        program=ToyProgram(),
+        optimizer="seed",
+        task_lm=task_lm()[0],
+        reflection_lm=reflection_lm()[0],
+        run_dir=tmp_path,
+        progress=False,
     )
     assert result.best_texts == {"instruction": "Answer."} and result.rollouts_used == 6
     saved = json.loads((tmp_path / "result.json").read_text())

@@ -47,7 +47,8 @@ def test_reference_fixture_is_sane(reference):
     assert result.usage_by_role["reflection"]["calls"] == 6
     assert candidates[0].origin == "seed" and all(c.parents for c in candidates[1:])
     assert result.notes["proposal_outcomes"] == {
-        "accepted": len(candidates) - 1, "rejected": 6 - (len(candidates) - 1)
+        "accepted": len(candidates) - 1,
+        "rejected": 6 - (len(candidates) - 1),
     }
     assert (lines[-1] and json.loads(lines[-1])["type"]) == "end"
 

@@ -33,15 +33,30 @@ def _load(name: str) -> Any:
 vs_gepa = _load("vs_gepa")
 
 
-def cell(seed: float, best: float, *, wall: float = 10.0, proposals: int = 4, accepted: int = 1, malformed: int = 2):
-    return {"test": {"n": 20, "seed": seed, "best": best}, "wall_seconds": wall, "proposals": proposals,
-            "accepted": accepted, "malformed": malformed, "rollouts": 30, "lm_calls": {"task": 10, "reflection": 2}}
+def cell(
+    seed: float, best: float, *, wall: float = 10.0, proposals: int = 4, accepted: int = 1, malformed: int = 2
+):
+    return {
+        "test": {"n": 20, "seed": seed, "best": best},
+        "wall_seconds": wall,
+        "proposals": proposals,
+        "accepted": accepted,
+        "malformed": malformed,
+        "rollouts": 30,
+        "lm_calls": {"task": 10, "reflection": 2},
+    }
 
 
 def test_defaults_match_the_issue() -> None:
     args = vs_gepa.parse_args([])
     assert (args.task_list, args.seeds, args.val, args.test, args.budget, args.minibatch) == (
-        ["boolq", "asdiv"], 3, 50, 300, 200, 3)
+        ["boolq", "asdiv"],
+        3,
+        50,
+        300,
+        200,
+        3,
+    )
     assert args.cell_dir.parent == vs_gepa.RECORDS and args.run_root.parent == vs_gepa.RUNS
 
 
@@ -59,9 +74,12 @@ def test_any_single_module_builtin_task_is_accepted() -> None:
     assert tasks == sorted(tasks)
 
 
-@pytest.mark.parametrize(("tasks", "why"), [("asdiv,ifbench", "ifbench: multi-module program"),
-                                            ("nope", "nope: unknown task")])
-def test_multi_module_and_unknown_tasks_are_refused(tasks: str, why: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("tasks", "why"), [("asdiv,ifbench", "ifbench: multi-module program"), ("nope", "nope: unknown task")]
+)
+def test_multi_module_and_unknown_tasks_are_refused(
+    tasks: str, why: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit):
         vs_gepa.parse_args(["--tasks", tasks])
     err = capsys.readouterr().err
@@ -132,7 +150,11 @@ def test_gepa_adapter_scores_like_our_evaluator(gepa_side: Any) -> None:
     assert "Answer: <number>" in first["input"]  # the fixed output contract is part of what gepa sees
     assert counter.calls["task"] == len(examples)
     records = adapter.make_reflective_dataset(candidate, theirs, ["instruction"])["instruction"]
-    assert records[0] == {"Inputs": first["input"], "Generated Outputs": first["output"], "Feedback": first["feedback"]}
+    assert records[0] == {
+        "Inputs": first["input"],
+        "Generated Outputs": first["output"],
+        "Feedback": first["feedback"],
+    }
 
 
 def test_gepa_adapter_refuses_multi_module_programs(gepa_side: Any) -> None:
@@ -160,7 +182,10 @@ def test_summary_means_sds_and_rates() -> None:
 
 
 def test_report_prints_not_run_and_verdicts() -> None:
-    cells = {("boolq", "paretoprompt"): [cell(0.5, 0.6, wall=7)], ("boolq", "gepa==0.1.4"): [cell(0.5, 0.52, wall=10)]}
+    cells = {
+        ("boolq", "paretoprompt"): [cell(0.5, 0.6, wall=7)],
+        ("boolq", "gepa==0.1.4"): [cell(0.5, 0.52, wall=10)],
+    }
     text = vs_gepa.report(cells, ["boolq", "sarcasm"], None)
     assert "boolq: gain >= 5 pts: 10.0 pts PASS" in text
     assert "boolq: gain >= gepa's: 10.0 vs 2.0 pts PASS" in text
@@ -172,11 +197,15 @@ def test_report_prints_not_run_and_verdicts() -> None:
 
 
 def test_report_overhead_ratio() -> None:
-    overhead = {"paretoprompt": {"per_rollout_ms": 2.0, "rollouts": 100},
-                "gepa==0.1.4": {"per_rollout_ms": 1.0, "rollouts": 100}}
+    overhead = {
+        "paretoprompt": {"per_rollout_ms": 2.0, "rollouts": 100},
+        "gepa==0.1.4": {"per_rollout_ms": 1.0, "rollouts": 100},
+    }
     assert "ratio 2.00 (target <= 1.00) MISS" in vs_gepa.report({}, ["boolq"], overhead)
     overhead[vs_gepa.CONCURRENT] = {"per_rollout_ms": 0.5, "rollouts": 100}
-    assert "ratio 2.00 (target <= 1.00) MISS; ours at concurrency 4: 0.50 ms" in vs_gepa.report({}, ["boolq"], overhead)
+    assert "ratio 2.00 (target <= 1.00) MISS; ours at concurrency 4: 0.50 ms" in vs_gepa.report(
+        {}, ["boolq"], overhead
+    )
 
 
 def test_gepa_malformed_counts_missing_fences_and_non_instructions() -> None:
@@ -198,9 +227,13 @@ def test_our_cells_each_get_a_fresh_response_cache(tmp_path: Path, monkeypatch: 
             return "<instruction>Read the passage closely, then answer the question with true or false.</instruction>"
         return "true"
 
-    monkeypatch.setattr(factory, "make_backend", lambda spec, api_base=None: ScriptedBackend(answer, model=spec))
+    monkeypatch.setattr(
+        factory, "make_backend", lambda spec, api_base=None: ScriptedBackend(answer, model=spec)
+    )
     monkeypatch.setenv("PARETOPROMPT_CACHE_DIR", str(tmp_path / "shared"))  # a shared cache would give hits
-    args = vs_gepa.parse_args(["--tasks", "boolq", "--train", "6", "--val", "4", "--test", "4", "--budget", "16"])
+    args = vs_gepa.parse_args(
+        ["--tasks", "boolq", "--train", "6", "--val", "4", "--test", "4", "--budget", "16"]
+    )
     first = vs_gepa.run_ours("boolq", 0, args, tmp_path / "a")
     assert (tmp_path / "a" / vs_gepa.CELL_CACHE).is_file()
     assert first["lm_calls"]["task"] > 0 and first["rollouts"] <= 16

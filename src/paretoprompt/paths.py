@@ -16,5 +16,7 @@ def cache_dir() -> Path:
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise UserError(f"cannot create cache dir {root} (set PARETOPROMPT_CACHE_DIR): {err.strerror}") from None
+        raise UserError(
+            f"cannot create cache dir {root} (set PARETOPROMPT_CACHE_DIR): {err.strerror}"
+        ) from None
     return root

@@ -29,23 +29,45 @@ def _command(config: Path | None, flags: dict[str, Any]) -> str:
 
 @app.command()
 def compare(
-    config: Annotated[Path | None, typer.Argument(help="TOML file with several tasks (instead of --task).")] = None,
+    config: Annotated[
+        Path | None, typer.Argument(help="TOML file with several tasks (instead of --task).")
+    ] = None,
     task: Annotated[str | None, typer.Option("--task", help="A built-in task name.")] = None,
-    optimizers: Annotated[str | None, typer.Option(
-        "--optimizers", help="Comma-separated optimizers (default: seed,gepa,apo,gpo).")] = None,
+    optimizers: Annotated[
+        str | None,
+        typer.Option("--optimizers", help="Comma-separated optimizers (default: seed,gepa,apo,gpo)."),
+    ] = None,
     budget: Annotated[int | None, typer.Option("--budget", help="Rollouts per run (default: 300).")] = None,
-    seeds: Annotated[int | None, typer.Option("--seeds", help="Runs per optimizer, seeds 0..N-1 (default: 3).")] = None,
+    seeds: Annotated[
+        int | None, typer.Option("--seeds", help="Runs per optimizer, seeds 0..N-1 (default: 3).")
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Compare root (default: runs/compare).")] = None,
-    table: Annotated[str | None, typer.Option(
-        "--table", help="Base name of the table files in the compare root (default: comparison).")] = None,
+    table: Annotated[
+        str | None,
+        typer.Option(
+            "--table", help="Base name of the table files in the compare root (default: comparison)."
+        ),
+    ] = None,
     task_lm: Annotated[str | None, typer.Option("--task-lm", help="Task model spec.")] = None,
-    reflection_lm: Annotated[str | None, typer.Option("--reflection-lm", help="Optimizer model spec.")] = None,
-    sizes: Annotated[str | None, typer.Option("--sizes", help="Split sizes TRAIN/VAL/TEST, e.g. 100/50/300.")] = None,
+    reflection_lm: Annotated[
+        str | None, typer.Option("--reflection-lm", help="Optimizer model spec.")
+    ] = None,
+    sizes: Annotated[
+        str | None, typer.Option("--sizes", help="Split sizes TRAIN/VAL/TEST, e.g. 100/50/300.")
+    ] = None,
     ablation: Annotated[bool, typer.Option("--ablation", help="Add the ablation variants.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan; run nothing, write nothing.")] = False,
-    report: Annotated[bool, typer.Option(
-        "--report", help="Write the table from the runs finished so far; start or resume nothing.")] = False,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Live progress on stderr.")] = True,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the plan; run nothing, write nothing.")
+    ] = False,
+    report: Annotated[
+        bool,
+        typer.Option(
+            "--report", help="Write the table from the runs finished so far; start or resume nothing."
+        ),
+    ] = False,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Live progress on stderr.")
+    ] = True,
 ) -> None:
     """Run every optimizer at one rollout budget, each run resumable; re-run the same command to continue.
 
@@ -74,10 +96,21 @@ def compare(
     if lm:
         data["lm"] = lm
     plan = expand(parse_compare_config(data, where=where))
-    command = _command(config, {
-        "--task": task, "--optimizers": optimizers, "--budget": budget, "--seeds": seeds, "--out": out, "--table": table,
-        "--task-lm": task_lm, "--reflection-lm": reflection_lm, "--sizes": sizes, "--ablation": ablation,
-    })
+    command = _command(
+        config,
+        {
+            "--task": task,
+            "--optimizers": optimizers,
+            "--budget": budget,
+            "--seeds": seeds,
+            "--out": out,
+            "--table": table,
+            "--task-lm": task_lm,
+            "--reflection-lm": reflection_lm,
+            "--sizes": sizes,
+            "--ablation": ablation,
+        },
+    )
     if dry_run and report:
         raise UserError("give --dry-run or --report, not both")
     if dry_run:
@@ -96,11 +129,15 @@ def _print_plan(plan) -> None:
     table = Table("#", "task", "run", "seed", "status", "options", title=f"Plan ({len(plan.runs)} runs)")
     for i, run in enumerate(plan.runs, 1):
         options = ", ".join(f"{k}={v}" for k, v in run.options.items()) or "defaults"
-        table.add_row(str(i), escape(run.task), escape(run.label), str(run.seed), run_status(run), escape(options))
+        table.add_row(
+            str(i), escape(run.task), escape(run.label), str(run.seed), run_status(run), escape(options)
+        )
     console.print(table)
     c = plan.config
-    console.print(f"budget {c.budget} rollouts per run · task LM {escape(c.lm.task)} · "
-                  f"reflection LM {escape(c.lm.reflection)} · runs in {escape(c.out)}/TASK/RUN/seedK")
+    console.print(
+        f"budget {c.budget} rollouts per run · task LM {escape(c.lm.task)} · "
+        f"reflection LM {escape(c.lm.reflection)} · runs in {escape(c.out)}/TASK/RUN/seedK"
+    )
     for optimizer in c.optimizers:
         note = next(n for n in plan.scaling if n.optimizer == optimizer)
         console.print(f"[bold]{escape(optimizer)}[/] budget scaling: {escape(note.rule)}")
@@ -125,7 +162,9 @@ def _run(plan, command: str, progress: bool) -> None:
     err = Console(stderr=True)
     done = execute(plan, progress=progress, echo=lambda line: err.print(escape(line)))
     _write_table(plan, command)
-    err.print(f"{len(done.started)} started, {len(done.resumed)} resumed, {len(done.skipped)} already finished")
+    err.print(
+        f"{len(done.started)} started, {len(done.resumed)} resumed, {len(done.skipped)} already finished"
+    )
     if done.interrupted is not None:
         err.print(f"interrupted in {escape(str(done.interrupted))}: re-run the same command to continue")
         raise typer.Exit(130)

@@ -37,10 +37,14 @@ def show(
     task, program = spec.load(seed), spec.program()
     examples = task.splits.get(split)
     typer.echo(f"{name}: {spec.description}")
-    typer.echo(f"splits (seed {seed}): train {len(task.splits.train)}, val {len(task.splits.val)}, "
-               f"test {len(task.splits.test)}")
+    typer.echo(
+        f"splits (seed {seed}): train {len(task.splits.train)}, val {len(task.splits.val)}, "
+        f"test {len(task.splits.test)}"
+    )
     for component, text in program.seed_candidate().items():
-        typer.echo(f"\n[{component}] seed: {text}\n[{component}] user message:\n{program.contract(component)}")
+        typer.echo(
+            f"\n[{component}] seed: {text}\n[{component}] user message:\n{program.contract(component)}"
+        )
     for ex in examples[:n]:
         typer.echo(f"\n--- {ex.id}")
         for key, value in ex.inputs.items():

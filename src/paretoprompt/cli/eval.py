@@ -53,7 +53,13 @@ def load_task(
     if not fields or not answer_field:
         raise UserError("--data needs --input-field (one or more) and --answer-field")
     return load_file_task(
-        data, input_fields=fields, answer_field=answer_field, id_field=id_field, metric=metric, sizes=sizes, seed=seed
+        data,
+        input_fields=fields,
+        answer_field=answer_field,
+        id_field=id_field,
+        metric=metric,
+        sizes=sizes,
+        seed=seed,
     )
 
 
@@ -72,10 +78,14 @@ def read_candidate(prompt: str | None, program: Program) -> dict[str, str]:
                 raise UserError(f"{path}: invalid JSON ({err.msg})") from None
             unknown = set(mapping) - set(program.components) if isinstance(mapping, dict) else {"?"}
             if unknown or not all(isinstance(v, str) for v in mapping.values()):
-                raise UserError(f"{path}: expected a JSON object of component -> text for {list(program.components)}")
+                raise UserError(
+                    f"{path}: expected a JSON object of component -> text for {list(program.components)}"
+                )
             return program.seed_candidate() | mapping
     if len(program.components) != 1:
-        raise UserError(f"this program has components {list(program.components)}: give a JSON file for --prompt")
+        raise UserError(
+            f"this program has components {list(program.components)}: give a JSON file for --prompt"
+        )
     if not text.strip():
         raise UserError("--prompt is empty")
     return {program.components[0]: text}
@@ -83,9 +93,13 @@ def read_candidate(prompt: str | None, program: Program) -> dict[str, str]:
 
 @app.command("eval")
 def eval_command(
-    model: str = typer.Option(..., "--model", "-m", help="Task model: local/NAME, a .gguf path, or provider/model."),
+    model: str = typer.Option(
+        ..., "--model", "-m", help="Task model: local/NAME, a .gguf path, or provider/model."
+    ),
     task: str | None = typer.Option(None, help="Built-in task name (see `data list`)."),
-    prompt: str | None = typer.Option(None, help="Instruction text, a text file, or a JSON candidate; default: seed."),
+    prompt: str | None = typer.Option(
+        None, help="Instruction text, a text file, or a JSON candidate; default: seed."
+    ),
     split: str = typer.Option("test", help="train, val or test."),
     n: int | None = typer.Option(None, min=1, help="Score only the first N examples of the split."),
     seed: int = typer.Option(0, help="Split seed."),
@@ -94,14 +108,19 @@ def eval_command(
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the response cache."),
     data: Annotated[Path | None, typer.Option(help="Your own JSONL or CSV file instead of --task.")] = None,
     input_field: Annotated[
-        list[str] | None, typer.Option("--input-field", help="Input field(s) of --data (repeat or comma-separate).")
+        list[str] | None,
+        typer.Option("--input-field", help="Input field(s) of --data (repeat or comma-separate)."),
     ] = None,
     answer_field: str | None = typer.Option(None, help="Answer field of --data."),
     id_field: str | None = typer.Option(None, help="Optional id field of --data."),
-    metric: str = typer.Option("exact", help="exact, normalized, choice, numeric, contains, f1, or module:function."),
+    metric: str = typer.Option(
+        "exact", help="exact, normalized, choice, numeric, contains, f1, or module:function."
+    ),
     show: int = typer.Option(0, min=0, help="Also print the feedback of this many imperfect rollouts."),
     inject_faults: str | None = typer.Option(
-        None, "--inject-faults", help="Fault drill, e.g. rate=0.3,kinds=timeout,429,5xx,reset,empty,truncated,garbage."
+        None,
+        "--inject-faults",
+        help="Fault drill, e.g. rate=0.3,kinds=timeout,429,5xx,reset,empty,truncated,garbage.",
     ),
 ) -> None:
     """Score a prompt on a split and print the score with its 95% Wilson interval."""
@@ -109,8 +128,14 @@ def eval_command(
         raise UserError(f"unknown split {split!r}; expected train, val or test")
     faults = parse_fault_spec(inject_faults) if inject_faults is not None else None
     the_task, program = load_task(
-        task, data, input_fields=input_field or [], answer_field=answer_field, id_field=id_field, metric=metric,
-        sizes=parse_sizes(sizes), seed=seed,
+        task,
+        data,
+        input_fields=input_field or [],
+        answer_field=answer_field,
+        id_field=id_field,
+        metric=metric,
+        sizes=parse_sizes(sizes),
+        seed=seed,
     )
     candidate = read_candidate(prompt, program)
     examples = list(the_task.splits.get(split))[: n if n is not None else None]
@@ -139,6 +164,8 @@ def eval_command(
     )
     if isinstance(lm.backend, FaultInjectingBackend):
         kinds = ", ".join(f"{k} {n}" for k, n in sorted(lm.backend.stats.items())) or "none"
-        typer.echo(f"faults injected {lm.backend.faults} ({kinds}) · retried {usage.retries} · calls failed {usage.failures}")
+        typer.echo(
+            f"faults injected {lm.backend.faults} ({kinds}) · retried {usage.retries} · calls failed {usage.failures}"
+        )
     for rollout in [r for r in batch.rollouts if r.score < 1.0][:show]:
         typer.echo(f"  {rollout.example_id}: {rollout.score:.2f} {rollout.feedback}")

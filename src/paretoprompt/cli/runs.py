@@ -22,13 +22,23 @@ def _logging() -> None:
 @app.command()
 def optimize(
     config: Annotated[Path, typer.Argument(help="TOML config ([task], [optimizer], [lm], [budget]).")],
-    run_dir: Annotated[Path | None, typer.Option("--run-dir", help="Where the journal and result go.")] = None,
-    budget: Annotated[int | None, typer.Option("--budget", help="Rollout budget (overrides budget.rollouts).")] = None,
+    run_dir: Annotated[
+        Path | None, typer.Option("--run-dir", help="Where the journal and result go.")
+    ] = None,
+    budget: Annotated[
+        int | None, typer.Option("--budget", help="Rollout budget (overrides budget.rollouts).")
+    ] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Run seed (overrides seed).")] = None,
-    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Live progress on stderr.")] = True,
-    inject_faults: Annotated[str | None, typer.Option(
-        "--inject-faults", help="Fault drill, e.g. rate=0.3,kinds=timeout,429,5xx,reset,empty,truncated,garbage."
-    )] = None,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Live progress on stderr.")
+    ] = True,
+    inject_faults: Annotated[
+        str | None,
+        typer.Option(
+            "--inject-faults",
+            help="Fault drill, e.g. rate=0.3,kinds=timeout,429,5xx,reset,empty,truncated,garbage.",
+        ),
+    ] = None,
 ) -> None:
     """Run an optimization; it can be resumed after any crash with `paretoprompt resume RUN_DIR`."""
     from paretoprompt.run.api import start
@@ -52,7 +62,9 @@ def optimize(
 @app.command()
 def resume(
     run_dir: Annotated[Path, typer.Argument(help="A run directory (holds journal.jsonl).")],
-    progress: Annotated[bool, typer.Option("--progress/--no-progress", help="Live progress on stderr.")] = True,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Live progress on stderr.")
+    ] = True,
 ) -> None:
     """Continue a run killed at any moment (even kill -9): journaled work is replayed, not redone."""
     from paretoprompt.run.api import resume as resume_run
@@ -85,8 +97,10 @@ def print_result(r: Result, console: Console | None = None) -> None:
     console = console or Console()
     seed = r.candidate(r.seed_id)
     best = r.candidate(r.best_id)
-    console.print(f"[bold]{escape(r.task)}[/] · {escape(r.optimizer)} · seed {r.seed} · "
-                  f"{r.wall_seconds:.0f}s · stopped: {escape(r.stop_reason)}")
+    console.print(
+        f"[bold]{escape(r.task)}[/] · {escape(r.optimizer)} · seed {r.seed} · "
+        f"{r.wall_seconds:.0f}s · stopped: {escape(r.stop_reason)}"
+    )
 
     scores = Table("", "seed", "best", title="Scores")
     scores.add_row("val mean", _f(seed.val_mean if seed else None), _f(best.val_mean if best else None))
@@ -106,20 +120,34 @@ def print_result(r: Result, console: Console | None = None) -> None:
     for ids in r.front.values():
         for cid in ids:
             wins[cid] += 1
-    pool = Table("id", "origin", "parents", "val mean", "front wins", title=f"Candidates ({len(r.candidates)})")
+    pool = Table(
+        "id", "origin", "parents", "val mean", "front wins", title=f"Candidates ({len(r.candidates)})"
+    )
     for c in r.candidates:
         mark = " *" if c.id == r.best_id else ""
-        pool.add_row(c.id + mark, escape(c.origin), ", ".join(c.parents) or "-", _f(c.val_mean), str(wins[c.id]))
+        pool.add_row(
+            c.id + mark, escape(c.origin), ", ".join(c.parents) or "-", _f(c.val_mean), str(wins[c.id])
+        )
     console.print(pool)
 
-    budget = Table("purpose", "rollouts", title=f"Budget ({r.rollouts_used} of {r.rollout_budget or 'unlimited'})")
+    budget = Table(
+        "purpose", "rollouts", title=f"Budget ({r.rollouts_used} of {r.rollout_budget or 'unlimited'})"
+    )
     for purpose, n in r.rollouts_by_purpose.items():
         budget.add_row(escape(purpose), str(n))
     console.print(budget)
 
-    usage = Table("role", "calls", "cache hits", "failures", "tokens in/out", "USD", "LM seconds", title="LM usage")
+    usage = Table(
+        "role", "calls", "cache hits", "failures", "tokens in/out", "USD", "LM seconds", title="LM usage"
+    )
     for role, u in r.usage_by_role.items():
-        usage.add_row(escape(role), f"{u['calls']:.0f}", f"{u['cache_hits']:.0f}", f"{u['failures']:.0f}",
-                      f"{u['prompt_tokens']:.0f}/{u['completion_tokens']:.0f}", f"{u['cost_usd']:.4f}",
-                      f"{u['lm_seconds']:.1f}")
+        usage.add_row(
+            escape(role),
+            f"{u['calls']:.0f}",
+            f"{u['cache_hits']:.0f}",
+            f"{u['failures']:.0f}",
+            f"{u['prompt_tokens']:.0f}/{u['completion_tokens']:.0f}",
+            f"{u['cost_usd']:.4f}",
+            f"{u['lm_seconds']:.1f}",
+        )
     console.print(usage)

@@ -111,7 +111,11 @@ def load_compare_config(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     data = read_toml(path)
     for task in data.get("tasks", []) if isinstance(data.get("tasks"), list) else []:
-        if isinstance(task, dict) and isinstance(task.get("file"), str) and not Path(task["file"]).is_absolute():
+        if (
+            isinstance(task, dict)
+            and isinstance(task.get("file"), str)
+            and not Path(task["file"]).is_absolute()
+        ):
             task["file"] = str((path.parent / task["file"]).resolve())
     return data
 
@@ -120,7 +124,9 @@ def parse_sizes(text: str) -> dict[str, int]:
     """`100/50/300` -> train/val/test sizes."""
     parts = text.split("/")
     if len(parts) != 3 or not all(p.strip().isdigit() for p in parts):
-        raise UserError(f"--sizes: expected TRAIN/VAL/TEST as three whole numbers, e.g. 100/50/300, got {text!r}")
+        raise UserError(
+            f"--sizes: expected TRAIN/VAL/TEST as three whole numbers, e.g. 100/50/300, got {text!r}"
+        )
     train, val, test = (int(p) for p in parts)
     return {"train": train, "val": val, "test": test}
 

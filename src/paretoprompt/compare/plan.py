@@ -89,8 +89,14 @@ def _variants(config: CompareConfig, task: CompareTask, optimizer: str, notes: l
     return out
 
 
-def _run_config(config: CompareConfig, task: CompareTask, optimizer: str, options: Mapping[str, Any],
-                seed: int, run_dir: Path) -> RunConfig:
+def _run_config(
+    config: CompareConfig,
+    task: CompareTask,
+    optimizer: str,
+    options: Mapping[str, Any],
+    seed: int,
+    run_dir: Path,
+) -> RunConfig:
     task_data = task.model_dump(exclude={"seeds", "sizes"}, exclude_none=True)
     sizes = config.sizes_for(task)
     if sizes is not None:
@@ -118,8 +124,16 @@ def expand(config: CompareConfig) -> Plan:
                 for variant, factor, options in variants[opt]:
                     label = opt if variant is None else f"{opt}-{variant}"
                     run_dir = Path(config.out) / task.label / label / f"seed{seed}"
-                    runs.append(PlannedRun(
-                        task.label, opt, variant, factor, seed, run_dir,
-                        _run_config(config, task, opt, options, seed, run_dir), dict(options),
-                    ))
+                    runs.append(
+                        PlannedRun(
+                            task.label,
+                            opt,
+                            variant,
+                            factor,
+                            seed,
+                            run_dir,
+                            _run_config(config, task, opt, options, seed, run_dir),
+                            dict(options),
+                        )
+                    )
     return Plan(config, tuple(runs), tuple(notes))

@@ -67,8 +67,11 @@ def run_summary(run: PlannedRun) -> RunSummary:
 
 def write_summary(run: PlannedRun) -> None:
     """Save a finished run's config (redacted: the file is meant to be committed) and figures."""
-    data = {"v": SUMMARY_VERSION, "config": redact_data(_config_json(run.config)),
-            "summary": summarize_run(run.run_dir).to_json()}
+    data = {
+        "v": SUMMARY_VERSION,
+        "config": redact_data(_config_json(run.config)),
+        "summary": summarize_run(run.run_dir).to_json(),
+    }
     write_atomic(run.run_dir / SUMMARY, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 

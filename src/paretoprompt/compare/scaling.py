@@ -15,17 +15,17 @@ from typing import Any
 RULES: dict[str, str] = {
     "seed": "No options: the seed prompt scored on validation (V rollouts) and test.",
     "gepa": "Paper defaults kept: they are already frugal per step (minibatch 3, so 6 rollouts per proposal, "
-            "plus V per accepted child); merge stays off (the paper's headline system).",
+    "plus V per accepted child); merge stays off (the paper's headline system).",
     "apo": "`APOConfig.budget_scaled(B, V)`: the paper's structure sized so that about 3 rounds fit. Each round "
-           "gets P = (B - V) / 3. Beam 4 and 8 successors only when P >= 8 V, else beam 2 and 3 successors "
-           "(with 2 error groups of 3 errors, 1 paraphrase per new prompt and none of the parent); minibatch "
-           "P / (4 × beam) within [4, 64]; the UCB selection spends about P / 2: samples P / 16 within [4, 32], "
-           "2 × beam arms per round, rounds = (P / 2) / (samples × arms), at least 1. New beam members are "
-           "scored on the full validation split with the rest of P.",
+    "gets P = (B - V) / 3. Beam 4 and 8 successors only when P >= 8 V, else beam 2 and 3 successors "
+    "(with 2 error groups of 3 errors, 1 paraphrase per new prompt and none of the parent); minibatch "
+    "P / (4 × beam) within [4, 64]; the UCB selection spends about P / 2: samples P / 16 within [4, 32], "
+    "2 × beam arms per round, rounds = (P / 2) / (samples × arms), at least 1. New beam members are "
+    "scored on the full validation split with the rest of P.",
     "gpo": "`gpo.config.budget_recipe(B, V)`: a step costs c × m + (V - m) rollouts (c candidates screened on a "
-           "fixed m-example validation subset, the step's winner then scored on the rest of validation); the "
-           "recipe picks the largest c <= 8, then the largest m >= 5, that fit 3 steps after the seed (the paper: "
-           "c = 8, m = V). The edit-budget schedule then decays over the steps the budget fits.",
+    "fixed m-example validation subset, the step's winner then scored on the rest of validation); the "
+    "recipe picks the largest c <= 8, then the largest m >= 5, that fit 3 steps after the seed (the paper: "
+    "c = 8, m = V). The edit-budget schedule then decays over the steps the budget fits.",
     "random-paraphrase": "No change: it scores paraphrases of the seed on validation until the budget is spent.",
 }
 UNKNOWN_RULE = "No rule for this optimizer: its own defaults are used."

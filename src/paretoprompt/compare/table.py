@@ -23,7 +23,7 @@ DEFINITIONS = (
     "rollouts to seed+5: rollouts spent when the best validation mean first reached the run's own seed "
     "validation mean + 0.05 (5 points), averaged over the runs that reached it (k/n reached).",
     "LM calls / tokens by role: calls and tokens (in + out) per role while optimizing, mean per run; test "
-    "scoring excluded. \"(N cached)\": calls answered by the response cache, which took no LM time.",
+    'scoring excluded. "(N cached)": calls answered by the response cache, which took no LM time.',
 )
 
 
@@ -85,7 +85,11 @@ class Row:
         total = 0.0
         for r in self.runs:
             u = r.usage_by_role.get(role, {})
-            total += u.get("prompt_tokens", 0) + u.get("completion_tokens", 0) if key == "tokens" else u.get(key, 0)
+            total += (
+                u.get("prompt_tokens", 0) + u.get("completion_tokens", 0)
+                if key == "tokens"
+                else u.get(key, 0)
+            )
         return total / len(self.runs)
 
     @property
@@ -111,7 +115,11 @@ def collect(plan: Plan) -> list[Row]:
     for (task, label), runs in groups.items():
         first = runs[0]
         summaries = tuple(run_summary(r) for r in runs if run_status(r) == "done")
-        rows.append(Row(task, label, first.optimizer, first.variant, first.factor, first.options, len(runs), summaries))
+        rows.append(
+            Row(
+                task, label, first.optimizer, first.variant, first.factor, first.options, len(runs), summaries
+            )
+        )
     return rows
 
 

@@ -69,7 +69,9 @@ class Backend(Protocol):
         """Stable model identifier, used in cache keys and reports."""
         ...
 
-    def generate(self, messages: Messages, params: GenerationParams, *, slot: int | None = None) -> Completion:
+    def generate(
+        self, messages: Messages, params: GenerationParams, *, slot: int | None = None
+    ) -> Completion:
         """Run one chat completion.
 
         `slot` is a hint: calls sharing a slot reuse the backend's prompt-prefix cache

@@ -81,7 +81,9 @@ class SqliteCache:
         try:
             return self._conn().execute(sql, args)
         except sqlite3.DatabaseError as err:
-            raise UserError(f"response cache {self.path} is unusable ({err}); delete it or set PARETOPROMPT_NO_CACHE=1") from None
+            raise UserError(
+                f"response cache {self.path} is unusable ({err}); delete it or set PARETOPROMPT_NO_CACHE=1"
+            ) from None
 
     def _conn(self) -> sqlite3.Connection:
         state = getattr(self._local, "state", None)

@@ -105,7 +105,11 @@ class LM:
             self.ledger.record_failure(self.role)
             raise
         self.ledger.record(self.role, completion)
-        if self.cache is not None and completion.finish_reason != "error" and completion.injected_fault is None:
+        if (
+            self.cache is not None
+            and completion.finish_reason != "error"
+            and completion.injected_fault is None
+        ):
             self.cache.put(key, completion)
         return completion
 

@@ -43,7 +43,9 @@ class FaultInjectingBackend:
         if not 0.0 <= rate <= 1.0:
             raise UserError(f"fault rate must be in [0, 1], got {rate}")
         if not kinds or not kinds <= set(FAULT_KINDS):
-            raise UserError(f"fault kinds must be among {', '.join(FAULT_KINDS)}; got {', '.join(sorted(kinds))}")
+            raise UserError(
+                f"fault kinds must be among {', '.join(FAULT_KINDS)}; got {', '.join(sorted(kinds))}"
+            )
         self.inner = inner
         self.rate = rate
         self.kinds = tuple(k for k in FAULT_KINDS if k in kinds)
@@ -62,7 +64,9 @@ class FaultInjectingBackend:
     def faults(self) -> int:
         return sum(self.stats.values())
 
-    def generate(self, messages: Messages, params: GenerationParams, *, slot: int | None = None) -> Completion:
+    def generate(
+        self, messages: Messages, params: GenerationParams, *, slot: int | None = None
+    ) -> Completion:
         key = cache_key(self.model, messages, params)
         with self._lock:
             occurrence = self._seen[key]
@@ -132,7 +136,9 @@ def parse_fault_spec(spec: str) -> FaultSpec:
         if "=" in item:
             current, _, value = (s.strip() for s in item.partition("="))
             if current not in ("rate", "kinds", "seed") or current in values:
-                raise UserError(f"--inject-faults: unknown or repeated key {current!r} (use rate=, kinds=, seed=)")
+                raise UserError(
+                    f"--inject-faults: unknown or repeated key {current!r} (use rate=, kinds=, seed=)"
+                )
             values[current] = [value] if value else []
         elif current == "kinds":
             values["kinds"].append(item)
@@ -150,7 +156,9 @@ def parse_fault_spec(spec: str) -> FaultSpec:
         kinds = set(FAULT_KINDS)
     unknown = sorted(kinds - set(FAULT_KINDS))
     if unknown or not kinds:
-        raise UserError(f"--inject-faults: unknown kinds {unknown or '(none)'}; choose from {', '.join(FAULT_KINDS)}")
+        raise UserError(
+            f"--inject-faults: unknown kinds {unknown or '(none)'}; choose from {', '.join(FAULT_KINDS)}"
+        )
     if not 0.0 <= rate <= 1.0:
         raise UserError(f"--inject-faults: rate must be in [0, 1], got {rate}")
     return FaultSpec(rate=rate, kinds=frozenset(kinds), seed=seed)

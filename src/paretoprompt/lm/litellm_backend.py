@@ -90,7 +90,9 @@ class LiteLLMBackend:
         kwargs.update(self.extra)
         return kwargs
 
-    def generate(self, messages: Messages, params: GenerationParams, *, slot: int | None = None) -> Completion:
+    def generate(
+        self, messages: Messages, params: GenerationParams, *, slot: int | None = None
+    ) -> Completion:
         kwargs = self.request_kwargs(messages, params)
         start = time.perf_counter()
         try:
@@ -133,7 +135,9 @@ class LiteLLMBackend:
             return PermanentLMError(message)
         if isinstance(err, ex.RateLimitError):
             return TransientLMError(message, retry_after=_retry_after(err))
-        if isinstance(err, ex.Timeout | ex.APIConnectionError | ex.InternalServerError | ex.ServiceUnavailableError):
+        if isinstance(
+            err, ex.Timeout | ex.APIConnectionError | ex.InternalServerError | ex.ServiceUnavailableError
+        ):
             return TransientLMError(message)
         status = getattr(err, "status_code", None)
         if isinstance(status, int) and (status >= 500 or status in (408, 409, 429)):

@@ -38,7 +38,9 @@ class RecordingBackend:
     def model(self) -> str:
         return self.inner.model
 
-    def generate(self, messages: Messages, params: GenerationParams, *, slot: int | None = None) -> Completion:
+    def generate(
+        self, messages: Messages, params: GenerationParams, *, slot: int | None = None
+    ) -> Completion:
         completion = self.inner.generate(messages, params, slot=slot)
         record = {
             "key": cache_key(self.model, messages, params),
@@ -73,7 +75,9 @@ class ReplayBackend:
     def __len__(self) -> int:
         return sum(len(v) for v in self._by_key.values())
 
-    def generate(self, messages: Messages, params: GenerationParams, *, slot: int | None = None) -> Completion:
+    def generate(
+        self, messages: Messages, params: GenerationParams, *, slot: int | None = None
+    ) -> Completion:
         key = cache_key(self._model, messages, params)
         with self._lock:
             recorded = self._by_key.get(key)

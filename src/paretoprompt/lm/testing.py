@@ -28,7 +28,9 @@ class ScriptedBackend:
     def model(self) -> str:
         return self._model
 
-    def generate(self, messages: Messages, params: GenerationParams, *, slot: int | None = None) -> Completion:
+    def generate(
+        self, messages: Messages, params: GenerationParams, *, slot: int | None = None
+    ) -> Completion:
         with self._lock:
             self.requests.append(([dict(m) for m in messages], params, slot))
             if self._fn is not None:

@@ -6,7 +6,18 @@ from rich.table import Table
 
 from paretoprompt.lm.usage import Usage, UsageLedger
 
-_COLUMNS = ("role", "calls", "cache hits", "hit rate", "failures", "retries", "tokens in", "tokens out", "USD", "LM s")
+_COLUMNS = (
+    "role",
+    "calls",
+    "cache hits",
+    "hit rate",
+    "failures",
+    "retries",
+    "tokens in",
+    "tokens out",
+    "USD",
+    "LM s",
+)
 
 
 def usage_row(role: str, u: Usage) -> tuple[str, ...]:

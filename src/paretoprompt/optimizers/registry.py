@@ -42,7 +42,9 @@ _REGISTRY: dict[str, Callable[[], OptimizerEntry]] = {
     "apo": _lazy("paretoprompt.optimizers.apo", "APO", "APOConfig"),
     "gepa": _lazy("paretoprompt.optimizers.gepa", "GEPA", "GEPAConfig"),
     "gpo": _lazy("paretoprompt.optimizers.gpo", "GPO", "GPOConfig"),
-    "random-paraphrase": _lazy("paretoprompt.optimizers.paraphrase", "RandomParaphrase", "RandomParaphraseOptions"),
+    "random-paraphrase": _lazy(
+        "paretoprompt.optimizers.paraphrase", "RandomParaphrase", "RandomParaphraseOptions"
+    ),
     "seed": _lazy("paretoprompt.optimizers.seed", "SeedBaseline", "SeedOptions"),
 }
 

@@ -38,7 +38,9 @@ def preview(text: str, limit: int = 120) -> str:
 
 
 _FENCE = re.compile(r"```[^\n`]*\n?(.*?)```", re.DOTALL)
-_ANSWER_LINE = re.compile(r"^[ \t*#>]*(?:final\s+)?answer\s*[:：]\s*\**\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE)
+_ANSWER_LINE = re.compile(
+    r"^[ \t*#>]*(?:final\s+)?answer\s*[:：]\s*\**\s*(.+?)\s*$", re.IGNORECASE | re.MULTILINE
+)
 
 
 def extract_final(text: str) -> str | None:

@@ -31,7 +31,9 @@ class PipelineProgram:
         for step in steps:
             later = placeholders(step.template) & {s.output_name for s in steps if s.output_name not in seen}
             if later:
-                raise ValueError(f"step {step.component!r} uses outputs of itself or later steps: {sorted(later)}")
+                raise ValueError(
+                    f"step {step.component!r} uses outputs of itself or later steps: {sorted(later)}"
+                )
             seen.add(step.output_name)
         self.steps = tuple(steps)
 

@@ -53,7 +53,9 @@ class Step:
     template: str
     contract: str = ""
     parser: Parser = parse_text
-    params: GenerationParams = field(default_factory=lambda: GenerationParams(temperature=0.0, max_tokens=256))
+    params: GenerationParams = field(
+        default_factory=lambda: GenerationParams(temperature=0.0, max_tokens=256)
+    )
     output: str = ""
 
     @property

@@ -74,7 +74,11 @@ def optimization_seconds(events: Iterable[Event]) -> float:
         if e["type"] in ("start", "resume"):
             total += 0.0 if start is None or last is None else last - start
             start = last = e["t"]
-        elif start is not None and not (e["type"] == "rollout" and e.get("purpose") == "test") and e["type"] != "end":
+        elif (
+            start is not None
+            and not (e["type"] == "rollout" and e.get("purpose") == "test")
+            and e["type"] != "end"
+        ):
             last = e["t"]
     return total + (0.0 if start is None or last is None else last - start)
 

@@ -70,8 +70,12 @@ def optimize(
     data = {
         "task": {"name": task_name},
         "optimizer": {"name": optimizer, **dict(optimizer_options or {})},
-        "lm": {"task": lm_specs["task_lm"], "reflection": lm_specs["reflection_lm"], "concurrency": concurrency,
-               "fault_injection": fault_injection},
+        "lm": {
+            "task": lm_specs["task_lm"],
+            "reflection": lm_specs["reflection_lm"],
+            "concurrency": concurrency,
+            "fault_injection": fault_injection,
+        },
         "budget": _budget_fields(budget),
         "seed": seed,
         "run_dir": None if run_dir is None else str(run_dir),
@@ -102,8 +106,12 @@ def start(
     lock = RunLock(run_dir)
     try:
         if load_events(run_dir / JOURNAL):
-            raise UserError(f"{run_dir} already holds a run; continue it with `paretoprompt resume {run_dir}`")
-        data = redact_data({**config.to_json(), "run_dir": str(run_dir)})  # keys come from the env, never from here
+            raise UserError(
+                f"{run_dir} already holds a run; continue it with `paretoprompt resume {run_dir}`"
+            )
+        data = redact_data(
+            {**config.to_json(), "run_dir": str(run_dir)}
+        )  # keys come from the env, never from here
         write_atomic(run_dir / "config.toml", to_toml(data))
         spec = _build(config, objects, {**data, PYTHON_OBJECTS: sorted(objects)})
         return run_session(spec, run_dir, [], progress=Progress(enabled=progress), on_append=on_append)
@@ -138,7 +146,9 @@ def resume(
         objects = {k: v for k, v in given.items() if v is not None}
         missing = sorted(set(saved.pop(PYTHON_OBJECTS, [])) - set(objects))
         if missing:
-            raise UserError(f"{run_dir} was started with Python objects; pass {', '.join(m + '=' for m in missing)} to resume()")
+            raise UserError(
+                f"{run_dir} was started with Python objects; pass {', '.join(m + '=' for m in missing)} to resume()"
+            )
         config = parse_config(saved, where=str(run_dir / JOURNAL))
         spec = _build(config, objects, prior[0]["config"])
         return run_session(spec, run_dir, prior, progress=Progress(enabled=progress), on_append=on_append)
@@ -186,8 +196,15 @@ def _load_task(config: RunConfig) -> tuple[Task, Program]:
         from paretoprompt.tasks.files import load_file_task
 
         return load_file_task(
-            t.file, input_fields=t.input_fields or [], answer_field=t.answer_field or "", id_field=t.id_field,
-            metric=t.metric, sizes=sizes, seed=t.seed, instruction=t.instruction, contract=t.contract,
+            t.file,
+            input_fields=t.input_fields or [],
+            answer_field=t.answer_field or "",
+            id_field=t.id_field,
+            metric=t.metric,
+            sizes=sizes,
+            seed=t.seed,
+            instruction=t.instruction,
+            contract=t.contract,
             balanced=t.balanced,
         )
     from paretoprompt.tasks.registry import get_task_spec

@@ -100,7 +100,9 @@ class RunContext:
                 self.proposal_outcomes[self._last_outcome] += 1
         self._refresh()
 
-    def add_candidate(self, candidate: Candidate, *, parents: Sequence[str], val: EvalBatch, origin: str) -> str:
+    def add_candidate(
+        self, candidate: Candidate, *, parents: Sequence[str], val: EvalBatch, origin: str
+    ) -> str:
         cid = candidate_id(candidate)
         if val.candidate_id != cid or val.split != "val":
             raise ValueError("add_candidate needs this candidate's EvalBatch on the val split")
@@ -115,8 +117,13 @@ class RunContext:
             record = CandidateRecord(cid, dict(candidate), tuple(parents), origin, tuple(val.scores))
             if i >= len(self._prior_candidates):
                 self.journal.append(
-                    "candidate", i=i, id=cid, texts=record.texts, parents=list(record.parents),
-                    origin=origin, val_scores=list(record.val_scores),
+                    "candidate",
+                    i=i,
+                    id=cid,
+                    texts=record.texts,
+                    parents=list(record.parents),
+                    origin=origin,
+                    val_scores=list(record.val_scores),
                 )
             self.pool[cid] = record
             if self.best_id is None or record.val_mean > self.pool[self.best_id].val_mean:

@@ -88,7 +88,13 @@ class Journal:
 
     def append(self, type_: str, *, sync: bool = True, **payload: Any) -> Event:
         with self._lock:
-            event = {"v": SCHEMA_VERSION, "seq": self._seq, "t": round(time.time(), 3), "type": type_, **payload}
+            event = {
+                "v": SCHEMA_VERSION,
+                "seq": self._seq,
+                "t": round(time.time(), 3),
+                "type": type_,
+                **payload,
+            }
             line = json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n"
             os.write(self._fd, line.encode("utf-8"))
             self._seq += 1

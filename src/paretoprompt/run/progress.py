@@ -78,8 +78,13 @@ class Progress:
             self._logged = (s.candidates, s.last_outcome)
             log.info(
                 "rollouts %d/%s, best val %s (seed %s), %d candidates, front %d, last proposal %s",
-                s.rollouts_used, s.rollout_budget or "-", _fmt(s.best_val), _fmt(s.seed_val),
-                s.candidates, s.front_size, s.last_outcome or "-",
+                s.rollouts_used,
+                s.rollout_budget or "-",
+                _fmt(s.best_val),
+                _fmt(s.seed_val),
+                s.candidates,
+                s.front_size,
+                s.last_outcome or "-",
             )
 
     def note(self, text: str) -> None:

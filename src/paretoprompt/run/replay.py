@@ -47,8 +47,15 @@ class JournalRolloutStore:
 
     def put(self, cid: str, split: str, purpose: str, rollout: Rollout, usage: UsageByRole) -> Rollout:
         data = rollout_to_json(rollout)
-        self.journal.append("rollout", sync=False, cid=cid, split=split, purpose=purpose, rollout=data,
-                            usage=usage_to_json(usage))
+        self.journal.append(
+            "rollout",
+            sync=False,
+            cid=cid,
+            split=split,
+            purpose=purpose,
+            rollout=data,
+            usage=usage_to_json(usage),
+        )
         self.journal.sync(unless_within=GROUP_COMMIT_SECONDS)
         return rollout_from_json(data)
 
@@ -127,7 +134,9 @@ class JournaledLM(LM):
         usage = ledger.by_role()
         for role, u in usage.items():
             self.ledger.add(role, u)
-        self._recorder.journal.append("lm", role=self.role, key=key, n=n, usage=usage_to_json(usage), **outcome)
+        self._recorder.journal.append(
+            "lm", role=self.role, key=key, n=n, usage=usage_to_json(usage), **outcome
+        )
 
     def _serve(self, event: Event) -> Completion:
         for role, u in usage_from_json(event["usage"]).items():

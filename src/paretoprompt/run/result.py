@@ -29,7 +29,9 @@ class CandidateRecord:
         return sum(self.val_scores) / len(self.val_scores) if self.val_scores else 0.0
 
 
-def pareto_front(candidates: tuple[CandidateRecord, ...], val_ids: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+def pareto_front(
+    candidates: tuple[CandidateRecord, ...], val_ids: tuple[str, ...]
+) -> dict[str, tuple[str, ...]]:
     """For each validation instance, the ids of the candidates with the best score on it."""
     front: dict[str, tuple[str, ...]] = {}
     for i, example_id in enumerate(val_ids):
@@ -80,7 +82,10 @@ class Result:
         fields = {k: v for k, v in data.items() if k != "front"}
         fields["candidates"] = tuple(
             CandidateRecord(
-                id=c["id"], texts=c["texts"], parents=tuple(c["parents"]), origin=c["origin"],
+                id=c["id"],
+                texts=c["texts"],
+                parents=tuple(c["parents"]),
+                origin=c["origin"],
                 val_scores=tuple(c["val_scores"]),
             )
             for c in data["candidates"]

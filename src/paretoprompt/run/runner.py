@@ -79,16 +79,29 @@ def run_session(
             journal.append("resume", session=1 + sum(e["type"] == "resume" for e in prior))
         else:
             journal.append("start", config=to_jsonable(dict(spec.config or {})), budget=asdict(spec.budget))
-        stops = StopConditions(spec.budget, run_dir, cost=lambda: ledger.total().cost_usd,
-                               prior_seconds=prior_seconds(prior))
+        stops = StopConditions(
+            spec.budget, run_dir, cost=lambda: ledger.total().cost_usd, prior_seconds=prior_seconds(prior)
+        )
         store = JournalRolloutStore(journal, prior)
-        evaluator = Evaluator(spec.task, spec.program, task_lm, concurrency=spec.concurrency, store=store,
-                              should_stop=stops.reason,
-                              on_rollout=lambda r: stops.observe_rollout(r.failed, r.feedback))
+        evaluator = Evaluator(
+            spec.task,
+            spec.program,
+            task_lm,
+            concurrency=spec.concurrency,
+            store=store,
+            should_stop=stops.reason,
+            on_rollout=lambda r: stops.observe_rollout(r.failed, r.feedback),
+        )
         ctx = RunContext(
-            task=spec.task, program=spec.program, evaluator=evaluator,
-            reflection_lm=JournaledLM.wrap(refl_lm, journal, prior), seed=spec.seed, journal=journal,
-            prior=prior, stops=stops, progress=progress,
+            task=spec.task,
+            program=spec.program,
+            evaluator=evaluator,
+            reflection_lm=JournaledLM.wrap(refl_lm, journal, prior),
+            seed=spec.seed,
+            journal=journal,
+            prior=prior,
+            stops=stops,
+            progress=progress,
         )
         _warn_small_budget(spec, progress)
         progress.start()

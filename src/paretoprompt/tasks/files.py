@@ -26,7 +26,11 @@ CSV_SUFFIXES = (".csv", ".tsv")
 # Output contract and sampling per metric: the format the metric's parser expects.
 _FORMATS: dict[str, tuple[str, str, int]] = {
     "choice": ("Answer with the letter of the correct option only.", "choice", 8),
-    "numeric": ("You may reason briefly first. End with a final line of the form 'Answer: <number>'.", "number", 256),
+    "numeric": (
+        "You may reason briefly first. End with a final line of the form 'Answer: <number>'.",
+        "number",
+        256,
+    ),
 }
 _TEXT_FORMAT = ("Reply with the answer only, no explanation.", "text", 64)
 
@@ -43,7 +47,9 @@ def read_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1
-        raise UserError(f"{path}:{line}: not valid UTF-8 (byte 0x{raw[err.start]:02x}); save the file as UTF-8") from None
+        raise UserError(
+            f"{path}:{line}: not valid UTF-8 (byte 0x{raw[err.start]:02x}); save the file as UTF-8"
+        ) from None
     if suffix in JSONL_SUFFIXES:
         yield from _jsonl(path, text)
     else:
@@ -74,7 +80,9 @@ def _csv(path: Path, text: str, delimiter: str) -> Iterator[tuple[int, dict[str,
 
 def _field(path: Path, lineno: int, record: dict[str, Any], name: str) -> Any:
     if name not in record:
-        raise UserError(f"{path}:{lineno}: missing field {name!r} (fields: {', '.join(map(str, record)) or 'none'})")
+        raise UserError(
+            f"{path}:{lineno}: missing field {name!r} (fields: {', '.join(map(str, record)) or 'none'})"
+        )
     return record[name]
 
 
@@ -140,7 +148,9 @@ def load_file_task(
     if metric == "choice" and metric_fn is None:
         for ex in examples:
             if not parse_choice(str(ex.answer)).ok:
-                raise UserError(f"{path}: example {ex.id}: field {answer_field!r} is not an option letter: {ex.answer!r}")
+                raise UserError(
+                    f"{path}: example {ex.id}: field {answer_field!r} is not an option letter: {ex.answer!r}"
+                )
     label = (lambda ex: json.dumps(ex.answer, sort_keys=True)) if balanced else None
     splits = make_splits(examples, sizes or FILE_SIZES, seed=seed, label=label)
     fields = ", ".join(input_fields)

@@ -36,7 +36,9 @@ def show(value: Any) -> str:
 def failure(example: Example, prediction: Prediction) -> Score | None:
     """Score 0 with the reason when the program failed or its output could not be parsed."""
     gold = example.answer
-    expected = show(gold) if isinstance(gold, int | float) and not isinstance(gold, bool) else repr(show(gold))
+    expected = (
+        show(gold) if isinstance(gold, int | float) and not isinstance(gold, bool) else repr(show(gold))
+    )
     if prediction.error is not None:
         return Score(0.0, f"The program failed: {prediction.error}")
     for call in prediction.trace:
@@ -97,12 +99,16 @@ class ChoiceMatch:
         gold = parse_choice(show(example.answer)).value or show(example.answer)
         got = parse_choice(show(prediction.output)).value
         if got is None:
-            return Score(0.0, f"Could not find an option letter in {preview(show(prediction.output))}. "
-                         f"Expected {gold!r}.")
+            return Score(
+                0.0,
+                f"Could not find an option letter in {preview(show(prediction.output))}. Expected {gold!r}.",
+            )
         if got == gold:
             return Score(1.0, CORRECT)
         choices = example.meta.get("choices", {})
-        return Score(0.0, f"Wrong: expected {gold!r}{_gloss(choices, gold)}, got {got!r}{_gloss(choices, got)}.")
+        return Score(
+            0.0, f"Wrong: expected {gold!r}{_gloss(choices, gold)}, got {got!r}{_gloss(choices, got)}."
+        )
 
 
 @dataclass(frozen=True)
@@ -125,8 +131,11 @@ class NumericMatch:
             return Score(0.0, f"The gold answer {show(example.answer)!r} is not a number.")
         got = _as_number(prediction.output)
         if got is None:
-            return Score(0.0, f"Could not parse a number from the output: {preview(show(prediction.output))}. "
-                         f"Expected {show(gold)}.")
+            return Score(
+                0.0,
+                f"Could not parse a number from the output: {preview(show(prediction.output))}. "
+                f"Expected {show(gold)}.",
+            )
         if math.isclose(got, gold, rel_tol=self.rel_tol, abs_tol=self.abs_tol) or (
             self.round_to_gold and isinstance(gold, float) and round(got, _decimals(gold)) == gold
         ):

@@ -73,8 +73,10 @@ class _Run:
         self.merge_tried: set[tuple[str, str]] = set()
         if config.merge and len(ctx.program.components) < 2:
             # Merge combines lineages that improved *different* components, so it can never fire here.
-            log.warning("merge is on, but the program has one component (%s): no merge can happen",
-                        ", ".join(ctx.program.components))
+            log.warning(
+                "merge is on, but the program has one component (%s): no merge can happen",
+                ", ".join(ctx.program.components),
+            )
         # The fewest rollouts that can add a reflective child: its own minibatch (the parent's may be
         # memoized and free) plus its validation pass.
         self.child_cost = min(config.minibatch_size, len(train)) + len(self.val)
@@ -197,7 +199,13 @@ class _Run:
         return None
 
     def _reflect(
-        self, parent_id: str, comp: str, examples: list[Example], batch: EvalBatch, attempt: int, show_tried: bool
+        self,
+        parent_id: str,
+        comp: str,
+        examples: list[Example],
+        batch: EvalBatch,
+        attempt: int,
+        show_tried: bool,
     ) -> tuple[Proposal, str]:
         """A retry samples hotter: a small reflection model often repeats itself (or an already-tried text)."""
         cfg, ctx = self.cfg, self.ctx

@@ -57,7 +57,9 @@ def propose(
     )
     params = GenerationParams(
         temperature=cfg.reflection_temperature if temperature is None else temperature,
-        max_tokens=cfg.reflection_max_tokens, stop=(CLOSE_TAG,), seed=seed
+        max_tokens=cfg.reflection_max_tokens,
+        stop=(CLOSE_TAG,),
+        seed=seed,
     )
     answer = call_reflection(reflection_lm, messages, params)
     raw = clip(answer.text, RAW_CHARS)

@@ -46,7 +46,9 @@ def examples() -> list[Example]:
 
 
 def load(seed: int, sizes: SplitSizes) -> Task:
-    return Task("asdiv", make_splits(examples(), sizes, seed=seed), NumericMatch(round_to_gold=True), DESCRIPTION)
+    return Task(
+        "asdiv", make_splits(examples(), sizes, seed=seed), NumericMatch(round_to_gold=True), DESCRIPTION
+    )
 
 
 def program() -> SingleModuleProgram:
