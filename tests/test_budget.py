@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import time
 from dataclasses import replace
+from types import SimpleNamespace
 
 import pytest
 
@@ -20,6 +20,7 @@ from paretoprompt.optimizers.base import OptimizerOutcome
 from paretoprompt.optimizers.registry import register
 from paretoprompt.optimizers.seed import SeedOptions
 from paretoprompt.run import Budget, optimize
+from paretoprompt.run import budget as budget_module
 from paretoprompt.run.budget import STOP_FILE
 from run_fixtures import ToyProgram, make_task, reflection_lm, task_lm
 
@@ -145,8 +146,15 @@ def test_dollar_cap(tmp_path):
     assert r.usage_by_role["task"]["cost_usd"] == pytest.approx(0.1)
 
 
-def test_wall_time(tmp_path):
-    r = run(tmp_path, Batches(steps=10, hook=lambda step, ctx: time.sleep(0.06)), Budget(max_seconds=0.1))
+def test_wall_time(tmp_path, monkeypatch):
+    # A fake clock that only the steps advance, so a loaded machine cannot move the stop.
+    now = [1000.0]
+    monkeypatch.setattr(budget_module, "time", SimpleNamespace(monotonic=lambda: now[0]))
+
+    def tick(step, ctx):
+        now[0] += 0.06
+
+    r = run(tmp_path, Batches(steps=10, hook=tick), Budget(max_seconds=0.1))
     assert r.stop_reason.startswith("wall time") and r.rollouts_by_purpose == {"minibatch": 4}
 
 
