@@ -21,6 +21,7 @@ models: install
 
 test: models
 	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/python -m pytest
 
 test-fast: install
