@@ -61,11 +61,32 @@ def test_config_file_with_flag_overrides(tmp_path, calls):
     assert "- Budget: 25 rollouts per run" in (tmp_path / "o/comparison.md").read_text()
 
 
+def _two_task_config(tmp_path) -> str:
+    cfg = tmp_path / "two.toml"
+    cfg.write_text('optimizers = ["seed"]\nseeds = 1\ntasks = ["ctask", "boolq"]\n')
+    return str(cfg)
+
+
+def test_task_with_a_config_runs_only_that_task_with_the_config_settings(tmp_path, calls):
+    res = CliRunner().invoke(app, ["compare", _two_task_config(tmp_path), "--task", "ctask", "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert "Plan (1 runs)" in res.output and "ctask" in res.output and "boolq" not in res.output
+
+
+def test_task_missing_from_the_config_exits_2_naming_the_config_tasks(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(
+        sys, "argv", ["paretoprompt", "compare", _two_task_config(tmp_path), "--task", "asdiv"]
+    )
+    with pytest.raises(SystemExit) as exc:
+        main()
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "--task 'asdiv' is not in the config's tasks (ctask, boolq)" in err, err
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ([], "give either a CONFIG.toml or --task TASK"),
-        (["x.toml", "--task", "ctask"], "give either a CONFIG.toml or --task TASK"),
+        ([], "give a CONFIG.toml or --task TASK"),
         (["missing.toml"], "missing.toml: no such config file"),
         (["--task", "ctask", "--seeds", "0"], "compare: seeds: Input should be greater than or equal to 1"),
         (["--task", "ctask", "--budget", "0"], "compare: budget: Input should be greater than 0"),

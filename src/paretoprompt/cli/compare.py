@@ -32,7 +32,12 @@ def compare(
     config: Annotated[
         Path | None, typer.Argument(help="TOML file with several tasks (instead of --task).")
     ] = None,
-    task: Annotated[str | None, typer.Option("--task", help="A built-in task name.")] = None,
+    task: Annotated[
+        str | None,
+        typer.Option(
+            "--task", help="A built-in task name; with CONFIG, run only these of its tasks (comma-separated)."
+        ),
+    ] = None,
     optimizers: Annotated[
         str | None,
         typer.Option("--optimizers", help="Comma-separated optimizers (default: seed,gepa,apo,gpo)."),
@@ -76,8 +81,8 @@ def compare(
     from paretoprompt.compare.config import load_compare_config, parse_compare_config, parse_list, parse_sizes
     from paretoprompt.compare.plan import expand
 
-    if (config is None) == (task is None):
-        raise UserError("give either a CONFIG.toml or --task TASK")
+    if config is None and task is None:
+        raise UserError("give a CONFIG.toml or --task TASK")
     data: dict[str, Any] = load_compare_config(config) if config is not None else {"tasks": [task]}
     where = config.name if config is not None else "compare"
     if optimizers is not None:
@@ -95,7 +100,10 @@ def compare(
             lm[key] = value
     if lm:
         data["lm"] = lm
-    plan = expand(parse_compare_config(data, where=where))
+    parsed = parse_compare_config(data, where=where)
+    if config is not None and task is not None:
+        parsed = parsed.only_tasks(parse_list(task, flag="--task"))
+    plan = expand(parsed)
     command = _command(
         config,
         {

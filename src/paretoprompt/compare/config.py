@@ -88,6 +88,14 @@ class CompareConfig(BaseModel):
             raise ValueError(f"options given for {unknown[0]!r}, which is not in optimizers")
         return self
 
+    def only_tasks(self, labels: list[str]) -> CompareConfig:
+        """This comparison narrowed to some of its tasks, for running a multi-task file one task at a time."""
+        known = [t.label for t in self.tasks]
+        missing = next((label for label in labels if label not in known), None)
+        if missing is not None:
+            raise UserError(f"--task {missing!r} is not in the config's tasks ({', '.join(known)})")
+        return self.model_copy(update={"tasks": [t for t in self.tasks if t.label in labels]})
+
     def seeds_for(self, task: CompareTask) -> list[int]:
         return list(range(task.seeds or self.seeds))
 
