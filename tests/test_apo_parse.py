@@ -41,6 +41,16 @@ def test_malformed_prompts_are_rejected(raw, finish, reason):
     assert item.text is None and item.reason == reason
 
 
+def test_asking_the_task_model_for_its_output_is_not_asking_for_input():
+    instructs = (
+        "<prompt>Given {question}, please provide a detailed reasoning process, then the number.</prompt>"
+    )
+    assert one(instructs).reason is None
+    assert one("<prompt>Read {question}. Please give your final answer as a number.</prompt>").reason is None
+    asks = "<prompt>Solve {question}. Please provide the passage, question, and the expected answer.</prompt>"
+    assert one(asks).reason == "asks_for_input"
+
+
 def test_identical_to_parent_and_example_copies_are_rejected():
     checks = Checks(min_words=3, parent="Answer {question} now.", placeholders=frozenset({"{question}"}))
     assert one("<prompt> answer {question}  NOW.</prompt>", checks=checks).reason == "same_as_parent"

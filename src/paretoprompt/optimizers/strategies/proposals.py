@@ -12,7 +12,7 @@ in its own order, with its own rules and reason names. Reasons given here:
 | `truncated` | max_tokens hit before a fence closed (and no closed fence came before) |
 | `no_fence` | no opening tag (when several items are expected: no closed one) |
 | `missing_placeholder` | a required placeholder such as `{question}` was dropped |
-| `asks_for_input` | a request for more input ("Please provide ...") instead of an answer |
+| `asks_for_input` | a request for input ("Please provide the inputs"); "please provide your reasoning" passes |
 | `echo` | JSON, copied case records, or a long verbatim run of an example field |
 | `too_short` / `too_long` | outside the word range |
 
@@ -32,8 +32,10 @@ from paretoprompt.errors import LMError, PermanentLMError
 from paretoprompt.lm.base import GenerationParams, Messages
 from paretoprompt.lm.client import LM
 
+_OUTPUT_NOUNS = r"(reasoning|answers?|explanations?|solutions?|justifications?|steps|calculations?|working)\b"
+"""What a task model is asked to produce: "please provide a detailed reasoning" instructs, it does not ask."""
 _ASKS = re.compile(
-    r"\bplease (provide|share|send|give|paste|specify)\b"
+    r"\bplease (provide|share|send|give|paste|specify)\b(?!(\s+[\w-]+){0,2}?\s+" + _OUTPUT_NOUNS + ")"
     r"|\b(could|can|would) you (please )?(provide|share|send|give|paste|clarify|specify)\b"
     r"|\bprovide (me )?(with )?the (inputs?|examples?|instructions?|details|data)\b"
     r"|\bi need (more|the|some) (information|details|context|inputs?|examples?)\b"
