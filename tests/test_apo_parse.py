@@ -51,6 +51,18 @@ def test_asking_the_task_model_for_its_output_is_not_asking_for_input():
     assert one(asks).reason == "asks_for_input"
 
 
+def test_a_generation_loop_is_rejected_but_a_repeated_short_phrase_is_not():
+    # The 1.5B optimizer model's answer in an ASDiv run (2026-12-06), shortened: the same sentences over and over.
+    rule = "You may reason briefly first. End with a final line of the form 'Answer: <number>'."
+    looped = f"<prompt>Solve {{question}}. {rule}\n{rule}\nThe passage holds the facts. {rule}</prompt>"
+    rejected = one(looped)
+    assert (rejected.reason, rejected.detail) == ("repetitive", "3 times: 'you may reason briefly first.'")
+    twice = f"<prompt>Solve {{question}}. {rule} {rule}</prompt>"
+    assert one(twice).reason is None
+    short = "<prompt>Read {question}. Be exact. Be exact. Be exact. Answer with the number.</prompt>"
+    assert one(short).reason is None
+
+
 def test_identical_to_parent_and_example_copies_are_rejected():
     checks = Checks(min_words=3, parent="Answer {question} now.", placeholders=frozenset({"{question}"}))
     assert one("<prompt> answer {question}  NOW.</prompt>", checks=checks).reason == "same_as_parent"

@@ -13,6 +13,7 @@ live in `strategies/proposals.py`; APO adds two rules of its own. Nothing unusab
 | `same_as_parent` | a prompt identical to the one it should change (whitespace and case aside) |
 | `asks_for_input` | a request for more input instead of an answer |
 | `echo` | JSON, copied case records, or a long verbatim run of an example field |
+| `repetitive` | one sentence of 4+ words repeated three or more times (a generation loop) |
 | `too_short` / `too_long` | outside the configured word range |
 
 When one item is expected the closing tag is a stop sequence (backends do not return it), so an

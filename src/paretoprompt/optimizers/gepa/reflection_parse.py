@@ -11,6 +11,7 @@ Anything that is not a usable instruction is rejected with a reason code and nev
 | `same_as_parent` | identical to the current instruction up to whitespace and case |
 | `asks_for_input` | a request for more input ("Please provide ...") instead of an instruction |
 | `echo` | JSON, copied case records, or a long verbatim run of an example field |
+| `repetitive` | one sentence of 4+ words repeated three or more times (a generation loop) |
 | `too_short` / `too_long` | fewer than `min_words` / more than `max_words` words |
 
 Sentences copied verbatim from the fixed output contract are removed first (`strip_contract`).

@@ -14,6 +14,7 @@ in its own order, with its own rules and reason names. Reasons given here:
 | `missing_placeholder` | a required placeholder such as `{question}` was dropped |
 | `asks_for_input` | a request for input ("Please provide the inputs"); "please provide your reasoning" passes |
 | `echo` | JSON, copied case records, or a long verbatim run of an example field |
+| `repetitive` | one sentence of 4+ words three or more times: a small model stuck in a loop |
 | `too_short` / `too_long` | outside the word range |
 
 When one item is expected the closing tag is passed as a stop sequence and backends do not
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -45,6 +47,10 @@ _ASKS = re.compile(
 _RECORD_LABEL = re.compile(
     r"^\s*(case \d+( \(score [^)]*\))?|inputs?|model output|output|feedback|score)\s*:", re.IGNORECASE
 )
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_LOOP_REPEATS = 3
+_LOOP_MIN_WORDS = 4
+"""A sentence this long, this often, is a generation loop: no instruction states one rule three times."""
 _WRAPPERS = ('"""', "```", "**", '"', "'")
 """Wrappers peeled off a proposal, outermost first (markdown bold included: small models add it)."""
 
@@ -174,12 +180,22 @@ def _echo(text: str, fields: Iterable[str], echo_chars: int) -> str:
     return ""
 
 
+def _looped_sentence(text: str) -> str:
+    counts = Counter(
+        norm for s in _SENTENCE_END.split(text) if len((norm := normalize(s)).split()) >= _LOOP_MIN_WORDS
+    )
+    sentence, count = max(counts.items(), key=lambda kv: kv[1], default=("", 0))
+    return f"{count} times: {sentence[:60]!r}" if count >= _LOOP_REPEATS else ""
+
+
 def check_content(
     text: str, *, example_fields: Iterable[str], echo_chars: int, min_words: int, max_words: int
 ) -> Proposal | None:
-    """The checks of a free-text answer, in order: asks for input, echo, word range."""
+    """The checks of a free-text answer, in order: asks for input, echo, repetition, word range."""
     if asked := _ASKS.search(text):
         return reject("asks_for_input", f"asks for input: {asked.group(0)!r}")
     if echoed := _echo(text, example_fields, echo_chars):
         return reject("echo", echoed)
+    if looped := _looped_sentence(text):
+        return reject("repetitive", looped)
     return word_range(text, min_words, max_words)
