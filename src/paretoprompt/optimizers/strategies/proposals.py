@@ -184,8 +184,10 @@ def _looped_sentence(text: str) -> str:
     counts = Counter(
         norm for s in _SENTENCE_END.split(text) if len((norm := normalize(s)).split()) >= _LOOP_MIN_WORDS
     )
-    sentence, count = max(counts.items(), key=lambda kv: kv[1], default=("", 0))
-    return f"{count} times: {sentence[:60]!r}" if count >= _LOOP_REPEATS else ""
+    for sentence, count in counts.most_common(1):
+        if count >= _LOOP_REPEATS:
+            return f"{count} times: {sentence[:60]!r}"
+    return ""
 
 
 def check_content(
