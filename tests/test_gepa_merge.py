@@ -139,9 +139,10 @@ def test_merge_end_to_end_with_exact_rollouts():
     assert ctx.added[ids["m"]] == (merged, [ids["a"], ids["b"]], "merge")
     assert out.best_candidate_id == ids["m"]
     assert (out.notes["merges_tried"], out.notes["merges_accepted"]) == (1, 1)
-    # seed val 5 | it1: mb 4 + 4, val 5 | it2: seed mb cached, child mb 4, val 5
+    # seed val 5 (seed mb sum 0) | it1: mb 4 + child 1 (its first answer scores), val 5
+    # | it2: seed mb cached, child 2 (the first scores 0, the second 1), val 5
     # | merge: 3 on the subsample, then only the 2 other val examples
-    assert dict(ctx.rollouts) == {"validation": 5 + 5 + 5 + 2, "minibatch": 12, "merge": 3}
+    assert dict(ctx.rollouts) == {"validation": 5 + 5 + 5 + 2, "minibatch": 4 + 1 + 2, "merge": 3}
 
 
 def test_merge_respects_max_merges_and_default_off():

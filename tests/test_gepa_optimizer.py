@@ -31,9 +31,10 @@ def test_known_run_events_and_exact_rollouts():
     child = {"instruct": "Mention beta and alpha for each item, consider delta."}
     child_id = candidate_id(child)
 
-    # seed val 4 | it1: parent mb 3, malformed (free) | it2: parent 3 + child 3, rejected
-    # | it3: parent 3 + child 3 + child val 4, accepted
-    assert dict(ctx.rollouts) == {"validation": 4 + 4, "minibatch": 3 + 6 + 6}
+    # seed val 4 | it1: parent mb 3, malformed (free) | it2: parent 3 (sum 0) + child 3, rejected: the
+    # child must miss all three to lose | it3: parent 3 + child 1 (its first hit already beats 0),
+    # accepted, + child val 4
+    assert dict(ctx.rollouts) == {"validation": 4 + 4, "minibatch": 3 + 6 + 4}
     assert out.best_candidate_id == child_id
     assert out.notes["stopped_by"] == "max_iterations"
     assert {k: out.notes[k] for k in ("iterations", "accepted", "rejected", "malformed", "skipped")} == {
@@ -52,13 +53,11 @@ def test_known_run_events_and_exact_rollouts():
     assert proposals[0]["reason"] == "asks_for_input"
     assert proposals[0]["raw"] == ASK
     rejected = proposals[1]
-    assert (rejected["parent_sum"], rejected["child_sum"]) == (0.0, 0.0)
+    assert (rejected["parent_sum"], rejected["child_sum"], rejected["child_scored"]) == (0.0, 0.0, 3)
     assert rejected["texts"] == {"instruct": "Mark items, consider delta and gamma."}
-    assert (proposals[2]["parent_sum"], proposals[2]["child_sum"], proposals[2]["val_mean"]) == (
-        0.0,
-        3.0,
-        1.0,
-    )
+    accepted = proposals[2]
+    assert (accepted["parent_sum"], accepted["child_sum"], accepted["child_scored"]) == (0.0, 1.0, 1)
+    assert accepted["val_mean"] == 1.0
 
 
 def test_rejected_proposal_is_shown_in_the_next_meta_prompt():
@@ -80,8 +79,8 @@ def test_repeat_of_a_rejected_proposal_costs_no_rollouts():
     proposals = ctx.kinds("proposal")
     assert [p["outcome"] for p in proposals] == ["rejected", "duplicate", "accepted"]
     assert proposals[1]["reason"] == "rejected_before"
-    # seed val 4 | it1: parent 3 + child 3 | it2: parent 3 only | it3: parent 3 + child 3 + child val 4
-    assert dict(ctx.rollouts) == {"validation": 4 + 4, "minibatch": 6 + 3 + 6}
+    # seed val 4 | it1: parent 3 + child 3 | it2: parent 3 only | it3: parent 3 + child 1 + child val 4
+    assert dict(ctx.rollouts) == {"validation": 4 + 4, "minibatch": 6 + 3 + 4}
 
 
 def test_malformed_or_duplicate_proposal_is_retried_on_the_same_minibatch():
@@ -90,8 +89,8 @@ def test_malformed_or_duplicate_proposal_is_retried_on_the_same_minibatch():
     assert [p["outcome"] for p in ctx.kinds("proposal")] == ["malformed", "rejected", "duplicate", "accepted"]
     assert len(ctx.kinds("iteration")) == 2
     # seed val 4 | it1: parent 3, malformed, retry: child 3 rejected
-    # | it2: parent 3, duplicate, retry: child 3 + child val 4 accepted
-    assert dict(ctx.rollouts) == {"validation": 4 + 4, "minibatch": 6 + 6}
+    # | it2: parent 3, duplicate, retry: child 1 + child val 4 accepted
+    assert dict(ctx.rollouts) == {"validation": 4 + 4, "minibatch": 6 + 4}
 
     temperatures = [params.temperature for _, params, _ in ctx.backend.requests]
     assert temperatures == [0.7, 1.0, 0.7, 1.0]  # each iteration's retry samples 0.3 hotter
@@ -119,7 +118,8 @@ def test_equal_sum_accepted_only_when_non_strict():
     loose = three_iteration_ctx([NO_BETA])
     out = GEPA(GEPAConfig(max_iterations=1, acceptance="improves_or_equal")).optimize(loose)
     assert loose.kinds("proposal")[0]["outcome"] == "accepted"
-    assert dict(loose.rollouts) == {"validation": 8, "minibatch": 6}
+    # the seed scores 0 on the minibatch, so under ">=" any child passes before a single rollout
+    assert dict(loose.rollouts) == {"validation": 8, "minibatch": 3}
     # the child ties the seed on validation: the earlier candidate stays best
     assert out.best_candidate_id == candidate_id(SEED)
 
@@ -127,8 +127,8 @@ def test_equal_sum_accepted_only_when_non_strict():
 def test_budget_stop_returns_best_so_far():
     ctx = three_iteration_ctx([ASK, NO_BETA, GOOD], budget=20)
     out = GEPA(GEPAConfig(proposal_retries=0, selection="current_best")).optimize(ctx)
-    # 4 + 3 + 6 + 6 = 19 used when it3's child passes its minibatch; its 4 validation rollouts do not fit
-    assert ctx.used == 19
+    # 4 + 3 + 6 + 4 = 17 used when it3's child passes its minibatch; its 4 validation rollouts do not fit
+    assert ctx.used == 17
     assert out.notes["stopped_by"] == "BudgetExhausted"
     assert out.best_candidate_id == candidate_id(SEED)
     assert [p["outcome"] for p in ctx.kinds("proposal")] == ["malformed", "rejected"]
@@ -230,3 +230,29 @@ def test_retry_after_a_malformed_proposal_still_lists_what_was_tried():
     assert [p["outcome"] for p in ctx.kinds("proposal")] == ["rejected", "malformed", "accepted"]
     prompts = ctx.prompts()
     assert "ALREADY TRIED" in prompts[1] and "ALREADY TRIED" in prompts[2]
+
+
+def test_child_that_cannot_catch_up_stops_after_one_rollout_and_is_listed_as_such():
+    # the seed mentions delta: 2/3 on any order of this minibatch; the child mentions neither key
+    ctx = FakeContext(
+        train=examples("t", ["delta", "beta", "delta"]),
+        val=examples("v", ["alpha", "delta"]),
+        program=KeywordProgram(SEED),
+        reflection=["<instruction>List every item and consider gamma.</instruction>", NO_BETA],
+    )
+    GEPA(GEPAConfig(proposal_retries=0, max_iterations=2)).optimize(ctx)
+    first, second = ctx.kinds("proposal")
+    # after its first miss the child can reach at most 2, which does not beat the parent's 2
+    assert (first["outcome"], first["parent_sum"], first["child_sum"], first["child_scored"]) == (
+        "rejected",
+        2.0,
+        0.0,
+        1,
+    )
+    # it2 draws the same three examples in a new order (t0, t2, t1): the parent's rollouts are cached;
+    # NO_BETA scores 1 wherever the parent does, so only its last (beta) answer settles the tie
+    assert (second["outcome"], second["child_sum"], second["child_scored"]) == ("rejected", 2.0, 3)
+    assert dict(ctx.rollouts) == {"validation": 2, "minibatch": 3 + 1 + 3}
+    # the reflection model is told how the child did on the cases it was scored on, against the
+    # parent on those same cases (here t2, a delta example the parent got right)
+    assert '- """\nList every item and consider gamma.\n""" scored 0/1, current 1/1' in ctx.prompts()[1]

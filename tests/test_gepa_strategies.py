@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
 
@@ -10,7 +11,7 @@ import pytest
 from gepa_fakes import examples
 from paretoprompt.errors import UserError
 from paretoprompt.optimizers.gepa import GEPAConfig
-from paretoprompt.optimizers.gepa.acceptance import accepts
+from paretoprompt.optimizers.gepa.acceptance import accepts, next_wave
 from paretoprompt.optimizers.gepa.components import ComponentSelector
 from paretoprompt.optimizers.gepa.memory import ProposalMemory, Rejected
 from paretoprompt.optimizers.gepa.minibatch import EpochSampler
@@ -87,3 +88,41 @@ def test_config_defaults_and_boundary_errors():
     with pytest.raises(UserError, match=r"^gepa\.minibatch: Extra inputs are not permitted"):
         GEPAConfig.from_mapping({"minibatch": 3})
     assert GEPAConfig.from_mapping({"acceptance": "improves_or_equal"}).acceptance == "improves_or_equal"
+
+
+@pytest.mark.parametrize(
+    "parent,child,left,rule,wave",
+    [
+        (0.0, 0.0, 3, "improves", 1),  # one hit wins
+        (1.0, 0.0, 3, "improves", 2),  # two hits win, two misses lose
+        (2.0, 0.0, 3, "improves", 1),  # one miss loses
+        (3.0, 0.0, 3, "improves", 0),  # even 3/3 only ties: settled before any rollout
+        (1.0, 2.0, 1, "improves", 0),  # already ahead
+        (1.0, 1.0, 1, "improves", 1),
+        (1.5, 0.0, 3, "improves", 2),  # partial credit
+        (0.0, 0.0, 3, "improves_or_equal", 0),  # a tie at zero passes
+        (2.0, 0.0, 3, "improves_or_equal", 2),
+    ],
+)
+def test_next_wave_sizes(parent, child, left, rule, wave):
+    assert next_wave(parent, child, left, rule) == wave
+
+
+@pytest.mark.parametrize("rule", ["improves", "improves_or_equal"])
+def test_waves_give_the_full_minibatch_verdict_for_the_rollouts_of_one_at_a_time_scoring(rule):
+    for n in range(1, 5):
+        for parent in range(n + 1):
+            for scores in itertools.product((0.0, 1.0), repeat=n):
+                used, total = 0, 0.0
+                while k := next_wave(parent, total, n - used, rule):
+                    total += sum(scores[used : used + k])
+                    used += k
+                assert accepts(parent, total, rule) == accepts(parent, sum(scores), rule)
+                # one at a time, scoring stops at the first prefix that settles the verdict
+                settled = next(
+                    m
+                    for m in range(n + 1)
+                    if accepts(parent, sum(scores[:m]), rule)
+                    or not accepts(parent, sum(scores[:m]) + n - m, rule)
+                )
+                assert used == settled, (n, parent, scores)

@@ -13,8 +13,9 @@ Map from this loop to the paper:
 - `_try_merge`: the system-aware merge of GEPA+Merge (appendix), off by default;
 - result: the candidate with the best validation mean (ties go to the earliest).
 Beyond the paper: rejected proposals are remembered per (parent, component) and shown to the
-reflection model, a parent whose minibatch is already perfect is skipped (as gepa does), and the loop
-ends once the budget left cannot pay for a child's minibatch and validation pass.
+reflection model, a parent whose minibatch is already perfect is skipped (as gepa does), a child is
+scored on its minibatch only until the σ' > σ test is settled (`_score_child`; same verdicts, fewer
+rollouts), and the loop ends once the budget left cannot pay for a child's minibatch and validation pass.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ import logging
 from typing import Any
 
 from paretoprompt.errors import UserError
-from paretoprompt.optimizers.base import EvalBatch, OptimizerContext, OptimizerOutcome
-from paretoprompt.optimizers.gepa.acceptance import accepts
+from paretoprompt.optimizers.base import EvalBatch, OptimizerContext, OptimizerOutcome, Rollout
+from paretoprompt.optimizers.gepa.acceptance import accepts, next_wave
 from paretoprompt.optimizers.gepa.components import ComponentSelector
 from paretoprompt.optimizers.gepa.config import GEPAConfig
 from paretoprompt.optimizers.gepa.memory import ProposalMemory, Rejected
@@ -152,7 +153,7 @@ class _Run:
         """One proposal from the parent's minibatch. None when it was scored; otherwise why it was
         refused at no rollout cost ("malformed", "in_pool", "rejected_before"), so the iteration may ask
         again instead of paying for a fresh minibatch."""
-        cfg, ctx = self.cfg, self.ctx
+        cfg = self.cfg
         parent = self.pool.texts[parent_id]
         base = {"parent": parent_id, "component": "+".join(components)}
         child = dict(parent)
@@ -180,13 +181,13 @@ class _Run:
         if all(self.memory.tried(parent_id, c, child[c]) for c in changed):
             self._proposal("duplicate", child=cid, texts=texts, reason="rejected_before", **base)
             return "rejected_before"
-        after = ctx.evaluate(child, examples, split="train", purpose="minibatch")
-        sums = {"parent_sum": before.total, "child_sum": after.total}
+        after = self._score_child(child, examples, before.total)
+        scored = len(after.rollouts)
+        sums = {"parent_sum": before.total, "child_sum": after.total, "child_scored": scored}
         if not accepts(before.total, after.total, cfg.acceptance):
+            parent_on_same = sum(before.scores[:scored])
             for comp in changed:
-                self.memory.add(
-                    parent_id, comp, Rejected(child[comp], before.total, after.total, len(examples))
-                )
+                self.memory.add(parent_id, comp, Rejected(child[comp], parent_on_same, after.total, scored))
             self._proposal("rejected", child=cid, texts=texts, **base, **sums)
             return None
         child_id = self._register(child, [parent_id], self._validate(child), "reflection")
@@ -197,6 +198,21 @@ class _Run:
         if cfg.merge and self.counts["merges_tried"] < cfg.max_merges:
             self._try_merge()
         return None
+
+    def _score_child(self, child: dict[str, str], examples: list[Example], parent_sum: float) -> EvalBatch:
+        """The child's rollouts on a prefix of the minibatch, just long enough to settle the acceptance test.
+
+        The verdict is the one the full minibatch would give (see `next_wave`), but a child that cannot
+        catch up, or has already won, stops paying: on a 0/1 task a parent at 2/3 needs one child
+        rollout to reject a wrong first answer instead of three.
+        """
+        rollouts: list[Rollout] = []
+        while k := next_wave(
+            parent_sum, sum(r.score for r in rollouts), len(examples) - len(rollouts), self.cfg.acceptance
+        ):
+            wave = examples[len(rollouts) : len(rollouts) + k]
+            rollouts.extend(self.ctx.evaluate(child, wave, split="train", purpose="minibatch").rollouts)
+        return EvalBatch(candidate_id(child), "train", tuple(rollouts))
 
     def _reflect(
         self,
