@@ -5,17 +5,22 @@ from __future__ import annotations
 import pytest
 
 from gepa_fakes import KeywordProgram, examples
+from paretoprompt.lm.client import LM
+from paretoprompt.lm.testing import ScriptedBackend
 from paretoprompt.optimizers.base import Rollout
+from paretoprompt.optimizers.gepa.config import GEPAConfig
 from paretoprompt.optimizers.gepa.memory import Rejected
+from paretoprompt.optimizers.gepa.propose import propose
 from paretoprompt.optimizers.gepa.reflection_parse import TAG, parse_proposal
 from paretoprompt.optimizers.gepa.reflection_prompt import (
+    answer_labels,
     answer_pattern,
     build_reflection_messages,
     records_for,
 )
 from paretoprompt.optimizers.strategies.proposals import extract_one
 from paretoprompt.programs.base import Prediction
-from paretoprompt.tasks.base import Example
+from paretoprompt.tasks.base import Example, Splits, Task
 
 PARENT = "Classify the headline."
 GOOD = "Decide whether the headline is sarcastic by looking for exaggeration and irony."
@@ -252,3 +257,82 @@ def test_a_proposal_that_is_only_the_contract_is_empty():
     raw = "<instruction>You may reason briefly first. End with a final line of the form 'Answer: <number>'.</instruction>"
     got = parse(raw, contract=CONTRACT)
     assert (got.text, got.reason, got.detail) == (None, "empty", "only a copy of the fixed format")
+
+
+def _labelled(*answers: object) -> list[Example]:
+    return [Example(f"e{i}", {}, a) for i, a in enumerate(answers)]
+
+
+def test_answer_labels_follow_the_contract_order_then_the_alphabet():
+    exs = _labelled("false", "true", "true", "false")
+    assert answer_labels(exs, "Answer with exactly one word: true or false.") == ("true", "false")
+    assert answer_labels(exs) == ("false", "true")
+    # a label is found as a whole word only: "no" is not in "not", so it comes after "yes"
+    assert answer_labels(_labelled("no", "yes"), "Reply yes (or not) otherwise.") == ("yes", "no")
+    assert answer_labels(_labelled("C", "A", "B", "D"), "Answer with the letter only: A, B, C or D.") == (
+        "A",
+        "B",
+        "C",
+        "D",
+    )
+
+
+def test_answer_labels_are_empty_unless_the_task_is_a_classification():
+    assert answer_labels(_labelled("yes", "yes")) == ()  # one label: nothing to tell apart
+    assert answer_labels(_labelled(*(str(n) for n in range(7)))) == ()  # numbers: too many distinct
+    assert answer_labels(_labelled("yes", "a long free-form reference answer")) == ()
+    assert answer_labels(_labelled("yes", {"constraints": ["x"]})) == ()
+    assert answer_labels([]) == ()
+
+
+def test_label_tasks_get_a_shape_with_a_rule_line_per_label():
+    msgs = build_reflection_messages(
+        instruction=PARENT,
+        contract="Reply with yes or no.",
+        task_description="Detect sarcasm in news headlines.",
+        records=make_records(),
+        labels=("yes", "no"),
+    )
+    assert msgs[1]["content"].endswith(
+        "YOUR JOB: write a better instruction for this task. First find what the wrong cases have in common "
+        "(for example the same wrong answer every time). Then write a complete new instruction in your own "
+        "words, for an assistant that has never seen this task, with a concrete rule for when each answer "
+        "is the right one. Do not repeat the fixed format. State general rules, not the cases; at most 150 "
+        "words.\nAnswer in exactly this shape:\n<instruction>\n"
+        "Task: what the input contains and what exactly to decide.\n"
+        "Look for: what to check in the input before answering.\n"
+        'Answer "yes" when: a concrete rule.\n'
+        'Answer "no" when: a concrete rule.\n'
+        "</instruction>"
+    )
+
+
+def test_propose_asks_with_the_labels_of_the_training_split_and_keeps_the_filled_in_lines():
+    filled = (
+        "Task: decide whether the headline is sarcastic.\n"
+        "Look for: exaggeration and mock praise.\n"
+        'Answer "yes" when: the headline praises something trivial as if it were grand.\n'
+        'Answer "no" when: the headline reports plainly.'
+    )
+    backend = ScriptedBackend([f"<instruction>\n{filled}\n"])
+    program = KeywordProgram({"instruct": PARENT}, contract="Answer yes or no.")
+    train = examples("t", ["no", "yes", "no"])
+    task = Task("fake", Splits(train=train, val=[], test=[]), lambda e, p: None, "Detect sarcasm.")
+    rollouts = [Rollout(e.id, 0.0, "wrong", program.run(program.seed_candidate(), e)) for e in train[:2]]
+    proposal, _ = propose(
+        LM(backend, role="reflection"),
+        task,
+        program,
+        GEPAConfig(),
+        parent_text=PARENT,
+        component="instruct",
+        examples=train[:2],
+        rollouts=rollouts,
+        tried=(),
+        seed=1,
+    )
+    asked = backend.requests[0][0][-1]["content"]
+    assert asked.endswith(
+        'Answer "yes" when: a concrete rule.\nAnswer "no" when: a concrete rule.\n</instruction>'
+    )
+    assert proposal.text == filled

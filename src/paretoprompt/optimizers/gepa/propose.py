@@ -14,6 +14,7 @@ from paretoprompt.optimizers.gepa.config import GEPAConfig
 from paretoprompt.optimizers.gepa.memory import Rejected
 from paretoprompt.optimizers.gepa.reflection_parse import CLOSE_TAG, parse_proposal
 from paretoprompt.optimizers.gepa.reflection_prompt import (
+    answer_labels,
     answer_pattern,
     build_reflection_messages,
     records_for,
@@ -54,6 +55,7 @@ def propose(
         tried=tried,
         placeholders=sorted(required),
         pattern=answer_pattern(examples, rollouts),
+        labels=answer_labels(task.splits.train, contract),
     )
     params = GenerationParams(
         temperature=cfg.reflection_temperature if temperature is None else temperature,

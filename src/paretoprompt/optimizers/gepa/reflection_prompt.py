@@ -10,11 +10,15 @@ echo of the example JSON. This prompt is built against that (shared pieces in
 - the answer goes between `<instruction>` and `</instruction>` lines. XML-like tags, unlike ```
   fences, are not confused with code blocks by a code model, never occur in task data, and let
   the run pass `</instruction>` as a stop sequence, so the model stops right after the
-  instruction instead of spending CPU time on commentary.
+  instruction instead of spending CPU time on commentary;
+- on a classification task the shape itself has one line per answer label ("Answer "true" when: ...").
+  Asked in words for when each answer is right, the 1.5B model ignored the request; given the lines
+  to fill in, it writes a complete instruction with a rule per label, which changes more answers.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -66,6 +70,39 @@ def answer_pattern(examples: Sequence[Example], rollouts: Sequence[Rollout], max
     return f"Answers given: {tally(given)}. Correct answers: {tally(gold)}."
 
 
+def answer_labels(examples: Sequence[Example], contract: str = "", max_labels: int = 6) -> tuple[str, ...]:
+    """The answer labels of a classification task (2 to `max_labels` distinct short strings), else ().
+
+    Ordered as the output contract names them ("true or false"), the rest alphabetically, so that
+    the reflection model sees them in the order the task model is told them.
+    """
+    if not all(isinstance(e.answer, str) and 0 < len(e.answer) <= 20 for e in examples):
+        return ()
+    answers = {e.answer for e in examples}
+    if not 2 <= len(answers) <= max_labels:
+        return ()
+
+    def position(label: str) -> tuple[int, str]:
+        found = re.search(rf"(?<!\w){re.escape(label)}(?!\w)", contract, flags=re.IGNORECASE)
+        return (found.start() if found else len(contract), label)
+
+    return tuple(sorted(answers, key=position))
+
+
+def answer_shape(labels: Sequence[str]) -> str:
+    """The shape the reflection model is shown: one line, or a template with a rule line per label."""
+    if not labels:
+        return f"{OPEN_TAG}Your new instruction.{CLOSE_TAG}"
+    lines = [
+        OPEN_TAG,
+        "Task: what the input contains and what exactly to decide.",
+        "Look for: what to check in the input before answering.",
+        *(f'Answer "{label}" when: a concrete rule.' for label in labels),
+        CLOSE_TAG,
+    ]
+    return "\n".join(lines)
+
+
 def build_reflection_messages(
     *,
     instruction: str,
@@ -75,6 +112,7 @@ def build_reflection_messages(
     tried: Sequence[Rejected] = (),
     placeholders: Sequence[str] = (),
     pattern: str = "",
+    labels: Sequence[str] = (),
 ) -> list[dict[str, str]]:
     parts = opening_parts(task_description, "instruction", instruction, contract)
     parts.append(render_cases("RESULTS WITH THE CURRENT INSTRUCTION:", records))
@@ -87,13 +125,25 @@ def build_reflection_messages(
                 f"- {quote(rej.text)} scored {rej.child_sum:g}/{rej.size}, current {rej.parent_sum:g}/{rej.size}"
             )
         parts.append("\n".join(lines))
+    if labels:
+        job = (
+            "YOUR JOB: write a better instruction for this task. First find what the wrong cases have in common "
+            "(for example the same wrong answer every time). Then write a complete new instruction in your own "
+            "words, for an assistant that has never seen this task, with a concrete rule for when each answer "
+            "is the right one. Do not repeat the fixed format."
+        )
+    else:
+        job = (
+            "YOUR JOB: write a better instruction for this task. First find what the wrong cases have in common "
+            "(for example the same wrong answer every time, or the same slip in the reasoning). Then write an "
+            "instruction with a concrete rule that avoids that mistake, such as when each answer is the right "
+            "one, or what to work out and check before answering. Do not just reword the current instruction "
+            "and do not repeat the fixed format."
+        )
     parts.append(
-        "YOUR JOB: write a better instruction for this task. First find what the wrong cases have in common "
-        "(for example the same wrong answer every time, or the same slip in the reasoning). Then write an "
-        "instruction with a concrete rule that avoids that mistake, such as when each answer is the right one, "
-        "or what to work out and check before answering. Do not just reword the current instruction and do "
-        "not repeat the fixed format. State general rules, not the cases; at most 150 words."
+        job
+        + " State general rules, not the cases; at most 150 words."
         + keep_placeholders(placeholders)
-        + f"\nAnswer in exactly this shape:\n{OPEN_TAG}Your new instruction.{CLOSE_TAG}"
+        + f"\nAnswer in exactly this shape:\n{answer_shape(labels)}"
     )
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "\n\n".join(parts)}]
