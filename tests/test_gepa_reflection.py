@@ -269,16 +269,18 @@ def test_answer_labels_follow_the_contract_order_then_the_alphabet():
     assert answer_labels(exs) == ("false", "true")
     # a label is found as a whole word only: "no" is not in "not", so it comes after "yes"
     assert answer_labels(_labelled("no", "yes"), "Reply yes (or not) otherwise.") == ("yes", "no")
-    assert answer_labels(_labelled("C", "A", "B", "D"), "Answer with the letter only: A, B, C or D.") == (
-        "A",
-        "B",
-        "C",
-        "D",
+    assert answer_labels(
+        _labelled("neutral", "positive", "negative"), "Say positive, negative or neutral."
+    ) == (
+        "positive",
+        "negative",
+        "neutral",
     )
 
 
 def test_answer_labels_are_empty_unless_the_task_is_a_classification():
     assert answer_labels(_labelled("yes", "yes")) == ()  # one label: nothing to tell apart
+    assert answer_labels(_labelled("C", "A", "B", "D")) == ()  # option letters, not classes
     assert answer_labels(_labelled(*(str(n) for n in range(7)))) == ()  # numbers: too many distinct
     assert answer_labels(_labelled("yes", "a long free-form reference answer")) == ()
     assert answer_labels(_labelled("yes", {"constraints": ["x"]})) == ()

@@ -71,12 +71,13 @@ def answer_pattern(examples: Sequence[Example], rollouts: Sequence[Rollout], max
 
 
 def answer_labels(examples: Sequence[Example], contract: str = "", max_labels: int = 6) -> tuple[str, ...]:
-    """The answer labels of a classification task (2 to `max_labels` distinct short strings), else ().
+    """The answer labels of a classification task (2 to `max_labels` distinct short words), else ().
 
-    Ordered as the output contract names them ("true or false"), the rest alphabetically, so that
-    the reflection model sees them in the order the task model is told them.
+    Single characters are left out: they are option positions (MMLU's A-D), for which a rule per
+    label means nothing. Ordered as the output contract names them ("true or false"), the rest
+    alphabetically, so that the reflection model sees them in the order the task model is told them.
     """
-    if not all(isinstance(e.answer, str) and 0 < len(e.answer) <= 20 for e in examples):
+    if not all(isinstance(e.answer, str) and 1 < len(e.answer) <= 20 for e in examples):
         return ()
     answers = {e.answer for e in examples}
     if not 2 <= len(answers) <= max_labels:
