@@ -170,12 +170,18 @@ def test_records_come_from_the_component_trace():
     assert (recs[0].score, recs[0].feedback) == (0.0, "wrong: the answer is no")
 
 
-def test_meta_prompt_layout_puts_the_request_last():
-    msgs = build_reflection_messages(
+def sarcasm_messages(**extra):
+    return build_reflection_messages(
         instruction=PARENT,
         contract="Reply with yes or no.",
         task_description="Detect sarcasm in news headlines.",
         records=make_records(),
+        **extra,
+    )
+
+
+def test_meta_prompt_layout_puts_the_request_last():
+    msgs = sarcasm_messages(
         tried=[Rejected("Look for irony in the words.", 2.0, 1.0, 3)],
         placeholders=["{headline}"],
         pattern="Answers given: yes x2. Correct answers: no x1, yes x1.",
@@ -288,13 +294,7 @@ def test_answer_labels_are_empty_unless_the_task_is_a_classification():
 
 
 def test_label_tasks_get_a_shape_with_a_rule_line_per_label():
-    msgs = build_reflection_messages(
-        instruction=PARENT,
-        contract="Reply with yes or no.",
-        task_description="Detect sarcasm in news headlines.",
-        records=make_records(),
-        labels=("yes", "no"),
-    )
+    msgs = sarcasm_messages(labels=("yes", "no"))
     assert msgs[1]["content"].endswith(
         "YOUR JOB: write a better instruction for this task. First find what the wrong cases have in common "
         "(for example the same wrong answer every time). Then write a complete new instruction in your own "
