@@ -126,16 +126,17 @@ def build_reflection_messages(
                 f"- {quote(rej.text)} scored {rej.child_sum:g}/{rej.size}, current {rej.parent_sum:g}/{rej.size}"
             )
         parts.append("\n".join(lines))
+    job = (
+        "YOUR JOB: write a better instruction for this task. First find what the wrong cases have in common "
+    )
     if labels:
-        job = (
-            "YOUR JOB: write a better instruction for this task. First find what the wrong cases have in common "
+        job += (
             "(for example the same wrong answer every time). Then write a complete new instruction in your own "
             "words, for an assistant that has never seen this task, with a concrete rule for when each answer "
             "is the right one. Do not repeat the fixed format."
         )
     else:
-        job = (
-            "YOUR JOB: write a better instruction for this task. First find what the wrong cases have in common "
+        job += (
             "(for example the same wrong answer every time, or the same slip in the reasoning). Then write an "
             "instruction with a concrete rule that avoids that mistake, such as when each answer is the right "
             "one, or what to work out and check before answering. Do not just reword the current instruction "
