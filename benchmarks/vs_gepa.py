@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -418,6 +419,34 @@ def summarize(cells: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def same_seed_pairs(
+    ours: list[dict[str, Any]], theirs: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(our cell, gepa's cell) for every seed both sides ran: the same splits, so gains pair up."""
+    by_seed = {c["seed"]: c for c in theirs}
+    return [(c, by_seed[c["seed"]]) for c in sorted(ours, key=lambda c: c["seed"]) if c["seed"] in by_seed]
+
+
+def per_seed_lines(task: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[str]:
+    """One line per seed, then the paired gain difference. Seed-to-seed spread is large at these sizes,
+    and a wall-time ratio only means something for cells that ran back to back, which the start times show."""
+    lines = []
+    diffs = []
+    for ours, theirs in pairs:
+        gain = [100 * (c["test"]["best"] - c["test"]["seed"]) for c in (ours, theirs)]
+        diffs.append(gain[0] - gain[1])
+        started = [c.get("started_at", "?") for c in (ours, theirs)]
+        lines.append(
+            f"{task} seed {ours['seed']}: gain {gain[0]:+.1f} vs {gain[1]:+.1f} pts; "
+            f"wall {ours['wall_seconds']:.0f} vs {theirs['wall_seconds']:.0f} s "
+            f"(ratio {ours['wall_seconds'] / theirs['wall_seconds']:.2f}); started {started[0]} vs {started[1]}"
+        )
+    stat = mean_sd([d / 100 for d in diffs])
+    if stat is not None:
+        lines.append(f"{task}: paired gain difference ours - gepa, {len(diffs)} seed(s): {fmt(stat)} pts")
+    return lines
+
+
 def verdict(ok: bool | None) -> str:
     return "not run" if ok is None else ("PASS" if ok else "MISS")
 
@@ -465,6 +494,9 @@ def report(
             lines.append(
                 f"{task}: gain >= gepa's: {g_ours:.1f} vs {g_theirs:.1f} pts {verdict(g_ours >= g_theirs)}"
             )
+        lines += per_seed_lines(
+            task, same_seed_pairs(cells.get((task, systems[0]), []), cells.get((task, systems[1]), []))
+        )
         if ours and theirs:
             ratio = ours["wall"][0] / theirs["wall"][0]
             lines.append(
@@ -516,8 +548,10 @@ def main(argv: list[str] | None = None) -> None:
                         print(f"skip {path.name}: done", flush=True)
                         continue
                     print(f"run {task} {system} seed {seed} ...", flush=True)
+                    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
                     cell = RUNNERS[system](task, seed, args, args.run_root / f"{task}-{system}-s{seed}")
-                    path.write_text(json.dumps({"task": task, **cell}, indent=2, ensure_ascii=False) + "\n")
+                    cell = {"task": task, "started_at": started, **cell}
+                    path.write_text(json.dumps(cell, indent=2, ensure_ascii=False) + "\n")
     overhead = json.loads(overhead_path.read_text()) if overhead_path.exists() else None
     print(report(load_cells(args.cell_dir), args.task_list, overhead))
 

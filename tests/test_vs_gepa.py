@@ -35,9 +35,17 @@ vs_gepa = _load("vs_gepa")
 
 
 def cell(
-    seed: float, best: float, *, wall: float = 10.0, proposals: int = 4, accepted: int = 1, malformed: int = 2
+    seed: float,
+    best: float,
+    *,
+    wall: float = 10.0,
+    proposals: int = 4,
+    accepted: int = 1,
+    malformed: int = 2,
+    run_seed: int = 0,
 ):
     return {
+        "seed": run_seed,
         "test": {"n": 20, "seed": seed, "best": best},
         "wall_seconds": wall,
         "proposals": proposals,
@@ -195,6 +203,21 @@ def test_report_prints_not_run_and_verdicts() -> None:
     assert "| boolq | paretoprompt | 1 | 50.0 (1 seed) | 60.0 (1 seed) |" in text
     assert "sarcasm: gain >= gepa's: not run" in text
     assert "engine overhead per rollout: not run" in text
+
+
+def test_report_pairs_the_cells_of_each_seed() -> None:
+    ours = [cell(0.5, 0.6, wall=50, run_seed=1), cell(0.4, 0.5, wall=30, run_seed=0)]
+    ours[1]["started_at"] = "2026-12-06 11:24 UTC"
+    theirs = [cell(0.4, 0.44, wall=60, run_seed=0), cell(0.5, 0.5, wall=100, run_seed=2)]
+    text = vs_gepa.report(
+        {("boolq", "paretoprompt"): ours, ("boolq", "gepa==0.1.4"): theirs}, ["boolq"], None
+    )
+    assert (
+        "boolq seed 0: gain +10.0 vs +4.0 pts; wall 30 vs 60 s (ratio 0.50); started 2026-12-06 11:24 UTC vs ?"
+        in text
+    )
+    assert "boolq seed 1" not in text and "boolq seed 2" not in text  # one side only: nothing to pair
+    assert "boolq: paired gain difference ours - gepa, 1 seed(s): 6.0 (1 seed) pts" in text
 
 
 def test_report_overhead_ratio() -> None:
