@@ -422,9 +422,10 @@ def summarize(cells: list[dict[str, Any]]) -> dict[str, Any]:
 def same_seed_pairs(
     ours: list[dict[str, Any]], theirs: list[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """(our cell, gepa's cell) for every seed both sides ran: the same splits, so gains pair up."""
-    by_seed = {c["seed"]: c for c in theirs}
-    return [(c, by_seed[c["seed"]]) for c in sorted(ours, key=lambda c: c["seed"]) if c["seed"] in by_seed]
+    """(our cell, gepa's cell) for every seed both sides scored on test: the same splits, so gains pair up."""
+    scored = lambda cs: {c["seed"]: c for c in cs if c["test"].get("best") is not None}  # noqa: E731
+    mine, by_seed = scored(ours), scored(theirs)
+    return [(mine[seed], by_seed[seed]) for seed in sorted(mine) if seed in by_seed]
 
 
 def per_seed_lines(task: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[str]:

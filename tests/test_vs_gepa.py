@@ -209,6 +209,8 @@ def test_report_pairs_the_cells_of_each_seed() -> None:
     ours = [cell(0.5, 0.6, wall=50, run_seed=1), cell(0.4, 0.5, wall=30, run_seed=0)]
     ours[1]["started_at"] = "2026-12-06 11:24 UTC"
     theirs = [cell(0.4, 0.44, wall=60, run_seed=0), cell(0.5, 0.5, wall=100, run_seed=2)]
+    ours.append(cell(0.5, 0.5, run_seed=2))
+    del ours[-1]["test"]["best"]  # a cell without a test score has no gain to pair
     text = vs_gepa.report(
         {("boolq", "paretoprompt"): ours, ("boolq", "gepa==0.1.4"): theirs}, ["boolq"], None
     )
