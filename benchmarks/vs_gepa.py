@@ -395,13 +395,19 @@ def sum_by_role(cells: list[dict[str, Any]], field: str) -> dict[str, int]:
     return totals
 
 
+def gain_on_test(cell: dict[str, Any]) -> float | None:
+    """Best minus seed test score, or None for a cell without a test score for its best."""
+    test = cell["test"]
+    return None if test.get("best") is None else test["best"] - test["seed"]
+
+
 def summarize(cells: list[dict[str, Any]]) -> dict[str, Any]:
     """Aggregates over seeds of one (task, system): scores, gain, wall, calls, rates."""
     if not cells:
         return {}
     seed_s = [c["test"]["seed"] for c in cells if c["test"].get("seed") is not None]
     best_s = [c["test"]["best"] for c in cells if c["test"].get("best") is not None]
-    gains = [c["test"]["best"] - c["test"]["seed"] for c in cells if c["test"].get("best") is not None]
+    gains = [g for g in map(gain_on_test, cells) if g is not None]
     proposals = sum(c["proposals"] for c in cells)
     calls = sum_by_role(cells, "lm_calls")
     cached = sum_by_role(cells, "cache_hits")  # ours only: gepa's side has no response cache
@@ -423,7 +429,7 @@ def same_seed_pairs(
     ours: list[dict[str, Any]], theirs: list[dict[str, Any]]
 ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(our cell, gepa's cell) for every seed both sides scored on test: the same splits, so gains pair up."""
-    scored = lambda cs: {c["seed"]: c for c in cs if c["test"].get("best") is not None}  # noqa: E731
+    scored = lambda cs: {c["seed"]: c for c in cs if gain_on_test(c) is not None}  # noqa: E731
     mine, by_seed = scored(ours), scored(theirs)
     return [(mine[seed], by_seed[seed]) for seed in sorted(mine) if seed in by_seed]
 
@@ -434,15 +440,15 @@ def per_seed_lines(task: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]]
     lines = []
     diffs = []
     for ours, theirs in pairs:
-        gain = [100 * (c["test"]["best"] - c["test"]["seed"]) for c in (ours, theirs)]
-        diffs.append(gain[0] - gain[1])
+        ours_gain, their_gain = (gain_on_test(c) or 0.0 for c in (ours, theirs))  # paired cells have gains
+        diffs.append(ours_gain - their_gain)
         started = [c.get("started_at", "?") for c in (ours, theirs)]
         lines.append(
-            f"{task} seed {ours['seed']}: gain {gain[0]:+.1f} vs {gain[1]:+.1f} pts; "
+            f"{task} seed {ours['seed']}: gain {100 * ours_gain:+.1f} vs {100 * their_gain:+.1f} pts; "
             f"wall {ours['wall_seconds']:.0f} vs {theirs['wall_seconds']:.0f} s "
             f"(ratio {ours['wall_seconds'] / theirs['wall_seconds']:.2f}); started {started[0]} vs {started[1]}"
         )
-    stat = mean_sd([d / 100 for d in diffs])
+    stat = mean_sd(diffs)
     if stat is not None:
         lines.append(f"{task}: paired gain difference ours - gepa, {len(diffs)} seed(s): {fmt(stat)} pts")
     return lines
