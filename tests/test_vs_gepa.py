@@ -198,7 +198,10 @@ def test_report_prints_not_run_and_verdicts() -> None:
     text = vs_gepa.report(cells, ["boolq", "sarcasm"], None)
     assert "boolq: gain >= 5 pts: 10.0 pts PASS" in text
     assert "boolq: gain >= gepa's: 10.0 vs 2.0 pts PASS" in text
-    assert "boolq: wall time ratio ours/gepa = 0.70 (target <= 0.70) PASS" in text
+    assert (
+        "boolq: wall time ratio ours/gepa (whole cells, test scoring included) = 0.70 (target <= 0.70) PASS"
+        in text
+    )
     assert "| sarcasm | paretoprompt | 0 | not run |" in text
     assert "| boolq | paretoprompt | 1 | 50.0 (1 seed) | 60.0 (1 seed) |" in text
     assert "sarcasm: gain >= gepa's: not run" in text
@@ -220,6 +223,30 @@ def test_report_pairs_the_cells_of_each_seed() -> None:
     )
     assert "boolq seed 1" not in text and "boolq seed 2" not in text  # one side only: nothing to pair
     assert "boolq: paired gain difference ours - gepa, 1 seed(s): 6.0 (1 seed) pts" in text
+    assert "optimization-only" not in text  # no cell recorded its optimization time
+
+
+def test_report_gives_the_optimization_only_ratio_over_pairs_timed_on_both_sides() -> None:
+    ours = [cell(0.5, 0.6, wall=50, run_seed=s) for s in range(3)]
+    theirs = [cell(0.5, 0.5, wall=100, run_seed=s) for s in range(3)]
+    for c, optimizing in zip(ours + theirs, (10, 20, 99, 40, 60, 99), strict=True):
+        c["optimize_seconds"] = optimizing
+    del theirs[2]["optimize_seconds"]  # seed 2: gepa's side has no timing, so it is left out of the ratio
+    text = vs_gepa.report(
+        {("boolq", "paretoprompt"): ours, ("boolq", "gepa==0.1.4"): theirs}, ["boolq"], None
+    )
+    assert (
+        "boolq seed 0: gain +10.0 vs +0.0 pts; wall 50 vs 100 s (ratio 0.50); optimizing 10 vs 40 s;" in text
+    )
+    assert "boolq seed 2: gain +10.0 vs +0.0 pts; wall 50 vs 100 s (ratio 0.50); started ? vs ?" in text
+    assert (
+        "boolq: optimization-only wall ratio ours/gepa, 2 seed(s), test scoring excluded: 0.30 "
+        "(target <= 0.70) PASS" in text
+    )
+    assert (
+        "boolq: wall time ratio ours/gepa (whole cells, test scoring included) = 0.50 (target <= 0.70) PASS"
+        in text
+    )
 
 
 def test_report_overhead_ratio() -> None:
