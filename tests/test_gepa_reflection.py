@@ -15,8 +15,10 @@ from paretoprompt.optimizers.gepa.reflection_parse import TAG, parse_proposal
 from paretoprompt.optimizers.gepa.reflection_prompt import (
     answer_labels,
     answer_pattern,
+    answer_shape,
     build_reflection_messages,
     records_for,
+    template_heads,
 )
 from paretoprompt.optimizers.strategies.proposals import extract_one
 from paretoprompt.programs.base import Prediction
@@ -137,6 +139,34 @@ def test_rejections(raw, finish, required, reason, detail):
     assert got.reason == reason
     if detail is not None:
         assert got.detail == detail
+
+
+# A proposal the 1.5B model wrote in a `make demo` run (2026-12-06): the one-line parent kept as its "Task:"
+# line, a second template under it.
+STACKED = (
+    "Task: Analyze a passage and answer a yes/no question about it with true or false. Look for: the passage "
+    'and the question. Answer "true" when the answer to the question aligns with the passage. Answer "false" '
+    "when the answer to the question contradicts the passage.\n"
+    "Look for: the question and the passage.\n"
+    'Answer "true" when: the answer to the question is consistent with the passage.\n'
+    'Answer "false" when: the answer to the question is inconsistent with the passage.'
+)
+
+
+def test_a_proposal_holding_the_answer_shape_twice_is_stacked():
+    heads = template_heads(("true", "false"))
+    assert heads == ("Look for:", 'Answer "true" when', 'Answer "false" when')
+    got = parse(f"<instruction>{STACKED}</instruction>", template_heads=heads)
+    assert (got.reason, got.detail) == ("stacked", "two instructions in one: 'Look for:' appears 2 times")
+    single = STACKED.split("\n", 1)[1]  # the template once is a proper answer
+    assert parse(f"<instruction>{single}</instruction>", template_heads=heads).text == single
+    assert parse(f"<instruction>{STACKED}</instruction>").ok  # a free-form task has no heads to repeat
+
+
+def test_the_answer_shape_is_built_from_the_template_heads():
+    shape = answer_shape(("yes", "no"))
+    assert all(shape.count(head) == 1 for head in template_heads(("yes", "no")))
+    assert template_heads(()) == ()
 
 
 def test_unparseable_json_looking_text_is_an_echo():

@@ -18,6 +18,7 @@ from paretoprompt.optimizers.gepa.reflection_prompt import (
     answer_pattern,
     build_reflection_messages,
     records_for,
+    template_heads,
 )
 from paretoprompt.optimizers.strategies.prompt_parts import clip, record_fields
 from paretoprompt.optimizers.strategies.proposals import Proposal, call_reflection
@@ -47,6 +48,7 @@ def propose(
     records = records_for(component, examples, rollouts, cfg.max_field_chars)
     required = program.required_placeholders(component)
     contract = program.contract(component)
+    labels = answer_labels(task.splits.train, contract)
     messages = build_reflection_messages(
         instruction=parent_text,
         contract=contract,
@@ -55,7 +57,7 @@ def propose(
         tried=tried,
         placeholders=sorted(required),
         pattern=answer_pattern(examples, rollouts),
-        labels=answer_labels(task.splits.train, contract),
+        labels=labels,
     )
     params = GenerationParams(
         temperature=cfg.reflection_temperature if temperature is None else temperature,
@@ -77,5 +79,6 @@ def propose(
         min_words=cfg.min_words,
         max_words=cfg.max_words,
         echo_chars=cfg.echo_chars,
+        template_heads=template_heads(labels),
     )
     return parsed, raw

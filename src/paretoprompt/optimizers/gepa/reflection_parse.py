@@ -12,6 +12,7 @@ Anything that is not a usable instruction is rejected with a reason code and nev
 | `asks_for_input` | a request for more input ("Please provide ...") instead of an instruction |
 | `echo` | JSON, copied case records, or a long verbatim run of an example field |
 | `repetitive` | one sentence of 4+ words repeated three or more times (a generation loop) |
+| `stacked` | a head of the label-shaped answer ("Look for:", `Answer "x" when`) appears twice: two instructions in one |
 | `too_short` / `too_long` | fewer than `min_words` / more than `max_words` words |
 
 Sentences copied verbatim from the fixed output contract are removed first (`strip_contract`).
@@ -23,7 +24,7 @@ are not returned by the backends.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from paretoprompt.optimizers.strategies.proposals import (
@@ -53,6 +54,16 @@ def strip_contract(text: str, contract: str, min_chars: int = 15) -> str:
     return re.sub(r"[ \t]{2,}", " ", re.sub(r" *\n *", "\n", text)).strip()
 
 
+def stacked_template(text: str, heads: Sequence[str]) -> Proposal | None:
+    """A proposal holding the answer shape twice. The 1.5B model sometimes keeps a one-line parent, whose
+    heads sit mid-line, as its "Task:" line and writes a full template under it: every rule then comes twice
+    in different words, which makes the prompt longer and no clearer for the task model."""
+    for head in heads:
+        if (n := text.count(head)) > 1:
+            return reject("stacked", f"two instructions in one: {head!r} appears {n} times")
+    return None
+
+
 def parse_proposal(
     raw: str,
     *,
@@ -64,8 +75,10 @@ def parse_proposal(
     min_words: int = 5,
     max_words: int = 250,
     echo_chars: int = 40,
+    template_heads: Sequence[str] = (),
 ) -> Proposal:
-    """Extract the instruction from `raw` and validate it against the parent and the shown examples."""
+    """Extract the instruction from `raw` and validate it against the parent, the shown examples and
+    the heads of the answer shape it was asked for (`reflection_prompt.template_heads`)."""
     got = extract_one(raw, finish_reason, tag=TAG)
     if got.text is None:
         return got
@@ -76,6 +89,7 @@ def parse_proposal(
     return (
         missing_placeholders(text, required_placeholders)
         or same_as(text, [parent], "same_as_parent", "identical to the current instruction")
+        or stacked_template(text, template_heads)
         or check_content(
             text,
             example_fields=example_fields,

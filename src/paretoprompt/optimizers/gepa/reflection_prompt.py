@@ -90,15 +90,22 @@ def answer_labels(examples: Sequence[Example], contract: str = "", max_labels: i
     return tuple(sorted(answers, key=position))
 
 
+def template_heads(labels: Sequence[str]) -> tuple[str, ...]:
+    """The heads of the label-shaped answer that a proposal must not hold twice (none without labels).
+    "Task:" is left out: a task statement may well say "the task:" in passing."""
+    return ("Look for:", *(f'Answer "{label}" when' for label in labels)) if labels else ()
+
+
 def answer_shape(labels: Sequence[str]) -> str:
     """The shape the reflection model is shown: one line, or a template with a rule line per label."""
     if not labels:
         return f"{OPEN_TAG}Your new instruction.{CLOSE_TAG}"
+    look_for, *per_label = template_heads(labels)
     lines = [
         OPEN_TAG,
         "Task: what the input contains and what exactly to decide.",
-        "Look for: what to check in the input before answering.",
-        *(f'Answer "{label}" when: a concrete rule.' for label in labels),
+        f"{look_for} what to check in the input before answering.",
+        *(f"{head}: a concrete rule." for head in per_label),
         CLOSE_TAG,
     ]
     return "\n".join(lines)
