@@ -199,7 +199,7 @@ def test_report_prints_not_run_and_verdicts() -> None:
     assert "boolq: gain >= 5 pts: 10.0 pts PASS" in text
     assert "boolq: gain >= gepa's: 10.0 vs 2.0 pts PASS" in text
     assert (
-        "boolq: wall time ratio ours/gepa (whole cells, test scoring included) = 0.70 (target <= 0.70) PASS"
+        "boolq: wall time ratio ours/gepa, means over all cells (test scoring included) = 0.70 (target <= 0.70) PASS"
         in text
     )
     assert "| sarcasm | paretoprompt | 0 | not run |" in text
@@ -223,30 +223,36 @@ def test_report_pairs_the_cells_of_each_seed() -> None:
     )
     assert "boolq seed 1" not in text and "boolq seed 2" not in text  # one side only: nothing to pair
     assert "boolq: paired gain difference ours - gepa, 1 seed(s): 6.0 (1 seed) pts" in text
-    assert "optimization-only" not in text  # no cell recorded its optimization time
+    assert "back-to-back" not in text  # only one side has a start time
 
 
-def test_report_gives_the_optimization_only_ratio_over_pairs_timed_on_both_sides() -> None:
-    ours = [cell(0.5, 0.6, wall=50, run_seed=s) for s in range(3)]
-    theirs = [cell(0.5, 0.5, wall=100, run_seed=s) for s in range(3)]
-    for c, optimizing in zip(ours + theirs, (10, 20, 99, 40, 60, 99), strict=True):
+def test_wall_ratios_come_from_the_pairs_that_ran_back_to_back() -> None:
+    ours = [cell(0.5, 0.6, wall=600, run_seed=s) for s in range(3)]
+    theirs = [cell(0.5, 0.5, wall=1000, run_seed=s) for s in range(3)]
+    for c, optimizing in zip(ours + theirs, (100, 200, 99, 400, 600, 99), strict=True):
         c["optimize_seconds"] = optimizing
-    del theirs[2]["optimize_seconds"]  # seed 2: gepa's side has no timing, so it is left out of the ratio
+    # seed 0: gepa started as ours ended; seed 1: ours started 20 minutes after gepa's 1000 s ended
+    # (within the 5-minute slack of minute-resolution times it would still count); seed 2: no start times.
+    ours[0]["started_at"], theirs[0]["started_at"] = "2026-12-06 11:24 UTC", "2026-12-06 11:34 UTC"
+    theirs[1]["started_at"], ours[1]["started_at"] = "2026-12-06 12:00 UTC", "2026-12-06 12:37 UTC"
     text = vs_gepa.report(
         {("boolq", "paretoprompt"): ours, ("boolq", "gepa==0.1.4"): theirs}, ["boolq"], None
     )
     assert (
-        "boolq seed 0: gain +10.0 vs +0.0 pts; wall 50 vs 100 s (ratio 0.50); optimizing 10 vs 40 s;" in text
-    )
-    assert "boolq seed 2: gain +10.0 vs +0.0 pts; wall 50 vs 100 s (ratio 0.50); started ? vs ?" in text
-    assert (
-        "boolq: optimization-only wall ratio ours/gepa, 2 seed(s), test scoring excluded: 0.30 "
-        "(target <= 0.70) PASS" in text
-    )
-    assert (
-        "boolq: wall time ratio ours/gepa (whole cells, test scoring included) = 0.50 (target <= 0.70) PASS"
+        "boolq seed 0: gain +10.0 vs +0.0 pts; wall 600 vs 1000 s (ratio 0.60); optimizing 100 vs 400 s;"
         in text
     )
+    assert (
+        "boolq: 1 back-to-back pair(s), seed(s) 0: wall time ratio 0.60 PASS; "
+        "optimization only (test scoring excluded) 0.25 PASS (target <= 0.70)" in text
+    )
+    theirs[1]["started_at"] = "2026-12-06 12:18 UTC"  # ended 12:34:40, ours started 12:37: back to back
+    del ours[0]["optimize_seconds"]
+    text = vs_gepa.report(
+        {("boolq", "paretoprompt"): ours, ("boolq", "gepa==0.1.4"): theirs}, ["boolq"], None
+    )
+    assert "boolq: 2 back-to-back pair(s), seed(s) 0, 1: wall time ratio 0.60 PASS (target <= 0.70)" in text
+    assert vs_gepa.back_to_back(ours[1], theirs[1]) and not vs_gepa.back_to_back(ours[2], theirs[2])
 
 
 def test_report_overhead_ratio() -> None:
