@@ -13,6 +13,9 @@ built-in task works (boolq, sarcasm, asdiv, mmlu, word_sorting); multi-module on
 Every finished (task, system, seed) cell is saved as JSON under benchmarks/records/vs_gepa/ (committed,
 so the grid can be finished in parts on different days) and skipped when present; a killed cell resumes
 from its run dir under benchmarks/out/vs_gepa/ (ours: `paretoprompt.resume`; gepa: its `run_dir`).
+Cells run seed by seed, ours then gepa's, and record when they started: this machine's speed drifts by tens
+of percent over a day, so the report gives wall-time ratios over the pairs that ran back to back, for whole
+cells and for the optimization alone (scoring seed and best on the test split is the same work on both sides).
 
     .venv/bin/python benchmarks/vs_gepa.py --quick
     .venv/bin/python benchmarks/vs_gepa.py --overhead-only
