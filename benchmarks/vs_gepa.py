@@ -284,9 +284,9 @@ def run_gepa(
 
 
 RUNNERS = {"paretoprompt": run_ours, "gepa": run_gepa}
+"""The two sides, by their cell-file names."""
 STARTED = "%Y-%m-%d %H:%M UTC"
 """How a cell records when it started (its `started_at`)."""
-"""The two sides, by their cell-file names."""
 
 
 def overhead_ours(budget: int, concurrency: int = 1) -> dict[str, Any]:

@@ -231,8 +231,8 @@ def test_wall_ratios_come_from_the_pairs_that_ran_back_to_back() -> None:
     theirs = [cell(0.5, 0.5, wall=1000, run_seed=s) for s in range(3)]
     for c, optimizing in zip(ours + theirs, (100, 200, 99, 400, 600, 99), strict=True):
         c["optimize_seconds"] = optimizing
-    # seed 0: gepa started as ours ended; seed 1: ours started 20 minutes after gepa's 1000 s ended
-    # (within the 5-minute slack of minute-resolution times it would still count); seed 2: no start times.
+    # seed 0: gepa started as ours ended; seed 1: ours started 20 minutes after gepa's 1000 s ended, beyond
+    # the 5-minute slack that minute-resolution start times need; seed 2: no start times.
     ours[0]["started_at"], theirs[0]["started_at"] = "2026-12-06 11:24 UTC", "2026-12-06 11:34 UTC"
     theirs[1]["started_at"], ours[1]["started_at"] = "2026-12-06 12:00 UTC", "2026-12-06 12:37 UTC"
     text = vs_gepa.report(
