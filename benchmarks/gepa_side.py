@@ -8,7 +8,7 @@ the score and the feedback text gepa's reflective dataset carries. The task LM i
 through paretoprompt's LocalBackend (xllamacpp, n_parallel = --concurrency, threads = cores) wrapped
 in an `LM` *without* the response cache. gepa's reflection path is its own: its default meta-prompt,
 and a plain `reflection_lm` callable on a separate xllamacpp server. Then the seed and the best
-candidate are scored on the test split.
+candidate are scored on the test split (once when the best is the seed, as on our side).
 
 Resumable through gepa's own `run_dir` (gepa_state.bin); every reflection call is appended to
 `reflections.jsonl` in that directory, so the malformed-proposal rate survives a resume.
@@ -126,6 +126,21 @@ class TaskAdapter:
         return {c: records for c in components_to_update}
 
 
+def score_seed_and_best(
+    adapter: TaskAdapter, examples: list[Example], seed: dict[str, str], best: dict[str, str]
+) -> dict[str, float | None]:
+    """Mean test scores of the seed and the best. A best equal to the seed is scored once, as our side's
+    evaluator memoizes it: scoring it again would cost gepa's side a second identical pass and credit it
+    with a "gain" that is only batched generation not repeating itself."""
+
+    def mean_score(candidate: dict[str, str]) -> float | None:
+        scores = adapter.evaluate(examples, candidate).scores if examples else []
+        return sum(scores) / len(scores) if scores else None
+
+    seed_mean = mean_score(seed)
+    return {"seed": seed_mean, "best": seed_mean if best == seed else mean_score(best)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--task", required=True, help="a single-module built-in paretoprompt task")
@@ -214,10 +229,7 @@ def main() -> None:
     best = result.best_candidate
     best = best if isinstance(best, dict) else {adapter.component: best}
     test_split = list(task.splits.test)
-    test: dict[str, Any] = {"n": len(test_split)}
-    for name, cand in (("seed", seed_candidate), ("best", best)):
-        scores = adapter.evaluate(test_split, cand).scores if test_split else []
-        test[name] = sum(scores) / len(scores) if scores else None
+    test = {"n": len(test_split), **score_seed_and_best(adapter, test_split, seed_candidate, best)}
     reflections = (
         [json.loads(line) for line in log_path.read_text().splitlines()] if log_path.exists() else []
     )

@@ -166,6 +166,23 @@ def test_gepa_adapter_scores_like_our_evaluator(gepa_side: Any) -> None:
     }
 
 
+def test_gepa_side_scores_a_best_equal_to_the_seed_once(gepa_side: Any) -> None:
+    spec = get_task_spec("boolq")
+    task, program = spec.load(0, SplitSizes(0, 0, 6)), spec.program()
+    examples = list(task.splits.test)
+    counter = gepa_side.Counter()
+    adapter = gepa_side.TaskAdapter(task, program, LM(ScriptedBackend(lambda m, p: "true")), counter, 2)
+    truth = sum(ex.answer == "true" for ex in examples) / len(examples)
+    both = {"seed": truth, "best": truth}
+    seed = program.seed_candidate()
+    assert gepa_side.score_seed_and_best(adapter, examples, seed, dict(seed)) == both
+    assert counter.calls["task"] == len(examples)
+    other = {name: text + " Be careful." for name, text in seed.items()}
+    assert gepa_side.score_seed_and_best(adapter, examples, seed, other) == both
+    assert counter.calls["task"] == 3 * len(examples)
+    assert gepa_side.score_seed_and_best(adapter, [], seed, other) == {"seed": None, "best": None}
+
+
 def test_gepa_adapter_refuses_multi_module_programs(gepa_side: Any) -> None:
     spec = get_task_spec("ifbench")
     with pytest.raises(Exception, match="only single-module"):
