@@ -120,8 +120,8 @@ def test_equal_sum_accepted_only_when_non_strict():
     assert loose.kinds("proposal")[0]["outcome"] == "accepted"
     # the seed scores 0 on the minibatch, so under ">=" any child passes before a single rollout
     assert dict(loose.rollouts) == {"validation": 8, "minibatch": 3}
-    # the child ties the seed on validation: the earlier candidate stays best
-    assert out.best_candidate_id == candidate_id(SEED)
+    # the child ties the seed on validation: the newer candidate is best
+    assert out.best_candidate_id == candidate_id({"instruct": "Mark items, consider delta and gamma."})
 
 
 def test_budget_stop_returns_best_so_far():

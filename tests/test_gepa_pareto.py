@@ -70,17 +70,18 @@ def test_sample_proportional_uses_one_draw_in_pool_order():
     assert sample_proportional(weights, Fixed(0.999999)) == "D"
 
 
-def test_current_best_breaks_ties_by_age():
-    assert best_by_mean(SCORES) == "A"
-    assert select_parent("current_best", SCORES, random.Random(0)) == "A"
+def test_current_best_breaks_ties_to_the_newest():
+    # A and D tie on mean; D was registered later
+    assert best_by_mean(SCORES) == "D"
+    assert select_parent("current_best", SCORES, random.Random(0)) == "D"
 
 
 def test_epsilon_greedy_explores_at_rate_epsilon():
     rng = random.Random(7)
     draws = Counter(select_parent("epsilon_greedy", SCORES, rng, epsilon=0.1) for _ in range(10_000))
-    # 90% best (A) + 10% uniform over 4 candidates.
-    assert draws["A"] / 10_000 == pytest.approx(0.9 + 0.1 / 4, abs=0.015)
-    for cid in "BCD":
+    # 90% best (D) + 10% uniform over 4 candidates.
+    assert draws["D"] / 10_000 == pytest.approx(0.9 + 0.1 / 4, abs=0.015)
+    for cid in "ABC":
         assert draws[cid] / 10_000 == pytest.approx(0.1 / 4, abs=0.01)
 
 

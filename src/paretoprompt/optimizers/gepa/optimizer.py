@@ -11,7 +11,7 @@ Map from this loop to the paper:
 - `accepts`: the σ' > σ test on M; accepted children are scored on D_pareto and join the pool
   with their parent (Algorithm 1, lines 13-16);
 - `_try_merge`: the system-aware merge of GEPA+Merge (appendix), off by default;
-- result: the candidate with the best validation mean (ties go to the earliest).
+- result: the candidate with the best validation mean (ties go to the newest).
 Beyond the paper: rejected proposals are remembered per (parent, component) and shown to the
 reflection model, a parent whose minibatch is already perfect is skipped (as gepa does), a child is
 scored on its minibatch only until the σ' > σ test is settled (`_score_child`; same verdicts, fewer

@@ -35,7 +35,7 @@ class CandidatePool:
         return mean(self.val[cid])
 
     def best(self) -> str:
-        """Highest validation mean; ties go to the earliest registered candidate."""
+        """Highest validation mean; ties go to the newest registered candidate."""
         return best_by_mean(self.val)
 
     def ancestors(self, cid: str) -> list[str]:
