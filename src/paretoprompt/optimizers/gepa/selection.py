@@ -20,8 +20,8 @@ def best_by_mean(scores: Mapping[str, Sequence[float]]) -> str:
     """Highest mean; ties go to the newest candidate (the last in pool order).
 
     A candidate joins the pool only after beating its parent on a minibatch (or, for a merge,
-    matching the better parent on a subsample), so of two candidates tied on validation the newer
-    one carries that extra evidence.
+    doing no worse than the better parent on a subsample), so of two candidates tied on validation
+    the newer one carries that extra evidence.
     """
     best = None
     for cid, s in scores.items():
