@@ -19,6 +19,7 @@ from paretoprompt.optimizers.gepa.reflection_prompt import (
     build_reflection_messages,
     records_for,
     template_heads,
+    template_lines,
 )
 from paretoprompt.optimizers.strategies.proposals import extract_one
 from paretoprompt.programs.base import Prediction
@@ -163,10 +164,60 @@ def test_a_proposal_holding_the_answer_shape_twice_is_stacked():
     assert parse(f"<instruction>{STACKED}</instruction>").ok  # a free-form task has no heads to repeat
 
 
-def test_the_answer_shape_is_built_from_the_template_heads():
+# Proposals the 1.5B model wrote in a vs_gepa BoolQ run (2026-12-06, seed 1): the first lines filled in, the
+# rule lines copied as shown. The first passed its minibatch and became the run's best.
+UNFILLED = (
+    "Task: Read a passage and answer a yes/no question about it with true or false.\n"
+    "Look for: the passage, the question, and the options in the input.\n"
+    'Answer "true" when: a concrete rule.\n'
+    'Answer "false" when: a concrete rule.'
+)
+UNFILLED_INLINE = (
+    "Read the given passage and answer a yes/no question about it. Look for the passage, the question, and "
+    'the options in the input. Answer "true" when: a concrete rule. Answer "false" when: a concrete rule.'
+)
+FILLED = (
+    "Task: answer the question about the passage with true or false, based on a concrete rule.\n"
+    "Look for: the sentence of the passage that the question is about.\n"
+    'Answer "true" when: that sentence states what the question asks.\n'
+    'Answer "false" when: the passage contradicts it or never says it.'
+)
+
+
+@pytest.mark.parametrize(
+    "text,kept",
+    [
+        (UNFILLED, 'Answer "true" when: a concrete rule.'),
+        (UNFILLED_INLINE, 'Answer "true" when: a concrete rule.'),
+        (UNFILLED.replace(":", "").replace(".", ""), 'Answer "true" when: a concrete rule.'),
+        (
+            FILLED.replace(
+                "Look for: the sentence",
+                "Task: What the input contains and what exactly to decide.\nLook for: the sentence",
+            ),
+            "Task: what the input contains and what exactly to decide.",
+        ),
+        (
+            "Look for: what to check in the input before answering. " + FILLED,
+            "Look for: what to check in the input before answering.",
+        ),
+    ],
+)
+def test_a_proposal_keeping_a_line_of_the_answer_shape_as_shown_is_unfilled(text, kept):
+    got = parse(f"<instruction>{text}</instruction>", template_lines=template_lines(("true", "false")))
+    assert (got.reason, got.detail) == ("unfilled", f"a line of the answer shape kept as shown: {kept!r}")
+
+
+def test_a_filled_in_answer_shape_passes_even_when_it_says_concrete_rule():
+    assert parse(f"<instruction>{FILLED}</instruction>", template_lines=template_lines(("true", "false"))).ok
+    assert parse(f"<instruction>{UNFILLED}</instruction>").ok  # a free-form task has no shape to fill
+
+
+def test_the_answer_shape_is_built_from_the_template_heads_and_lines():
     shape = answer_shape(("yes", "no"))
     assert all(shape.count(head) == 1 for head in template_heads(("yes", "no")))
-    assert template_heads(()) == ()
+    assert shape == "\n".join(("<instruction>", *template_lines(("yes", "no")), "</instruction>"))
+    assert template_heads(()) == () == template_lines(())
 
 
 def test_unparseable_json_looking_text_is_an_echo():
@@ -339,14 +390,23 @@ def test_label_tasks_get_a_shape_with_a_rule_line_per_label():
     )
 
 
-def test_propose_asks_with_the_labels_of_the_training_split_and_keeps_the_filled_in_lines():
-    filled = (
-        "Task: decide whether the headline is sarcastic.\n"
-        "Look for: exaggeration and mock praise.\n"
-        'Answer "yes" when: the headline praises something trivial as if it were grand.\n'
-        'Answer "no" when: the headline reports plainly.'
-    )
-    backend = ScriptedBackend([f"<instruction>\n{filled}\n"])
+SARCASM_FILLED = (
+    "Task: decide whether the headline is sarcastic.\n"
+    "Look for: exaggeration and mock praise.\n"
+    'Answer "yes" when: the headline praises something trivial as if it were grand.\n'
+    'Answer "no" when: the headline reports plainly.'
+)
+
+
+@pytest.mark.parametrize(
+    "reply,text,reason",
+    [
+        (SARCASM_FILLED, SARCASM_FILLED, None),
+        (SARCASM_FILLED.replace("the headline reports plainly.", "a concrete rule."), None, "unfilled"),
+    ],
+)
+def test_propose_asks_with_the_labels_of_the_training_split_and_checks_the_lines(reply, text, reason):
+    backend = ScriptedBackend([f"<instruction>\n{reply}\n"])
     program = KeywordProgram({"instruct": PARENT}, contract="Answer yes or no.")
     train = examples("t", ["no", "yes", "no"])
     task = Task("fake", Splits(train=train, val=[], test=[]), lambda e, p: None, "Detect sarcasm.")
@@ -367,4 +427,4 @@ def test_propose_asks_with_the_labels_of_the_training_split_and_keeps_the_filled
     assert asked.endswith(
         'Answer "yes" when: a concrete rule.\nAnswer "no" when: a concrete rule.\n</instruction>'
     )
-    assert proposal.text == filled
+    assert (proposal.text, proposal.reason) == (text, reason)

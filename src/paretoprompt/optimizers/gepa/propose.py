@@ -19,6 +19,7 @@ from paretoprompt.optimizers.gepa.reflection_prompt import (
     build_reflection_messages,
     records_for,
     template_heads,
+    template_lines,
 )
 from paretoprompt.optimizers.strategies.prompt_parts import clip, record_fields
 from paretoprompt.optimizers.strategies.proposals import Proposal, call_reflection
@@ -80,5 +81,6 @@ def propose(
         max_words=cfg.max_words,
         echo_chars=cfg.echo_chars,
         template_heads=template_heads(labels),
+        template_lines=template_lines(labels),
     )
     return parsed, raw

@@ -13,6 +13,7 @@ Anything that is not a usable instruction is rejected with a reason code and nev
 | `echo` | JSON, copied case records, or a long verbatim run of an example field |
 | `repetitive` | one sentence of 4+ words repeated three or more times (a generation loop) |
 | `stacked` | a head of the label-shaped answer ("Look for:", `Answer "x" when`) appears twice: two instructions in one |
+| `unfilled` | a line of the label-shaped answer kept as shown, e.g. `Answer "x" when: a concrete rule.` |
 | `too_short` / `too_long` | fewer than `min_words` / more than `max_words` words |
 
 Sentences copied verbatim from the fixed output contract are removed first (`strip_contract`).
@@ -64,6 +65,22 @@ def stacked_template(text: str, heads: Sequence[str]) -> Proposal | None:
     return None
 
 
+def _loose(text: str) -> str:
+    """Lower case, no colons, single spaces, no final period: how a copied line is matched."""
+    return " ".join(text.lower().replace(":", " ").split()).rstrip(".")
+
+
+def unfilled_template(text: str, lines: Sequence[str]) -> Proposal | None:
+    """A proposal that keeps a line of the answer shape with the words it was asked to replace. The 1.5B
+    model sometimes fills the `Task:` line and copies the rule lines, so the task model is given no rule
+    and the prompt carries the meta-prompt's own words (`Answer "true" when: a concrete rule.`)."""
+    loose = _loose(text)
+    for line in lines:
+        if _loose(line) in loose:
+            return reject("unfilled", f"a line of the answer shape kept as shown: {line!r}")
+    return None
+
+
 def parse_proposal(
     raw: str,
     *,
@@ -76,9 +93,10 @@ def parse_proposal(
     max_words: int = 250,
     echo_chars: int = 40,
     template_heads: Sequence[str] = (),
+    template_lines: Sequence[str] = (),
 ) -> Proposal:
     """Extract the instruction from `raw` and validate it against the parent, the shown examples and
-    the heads of the answer shape it was asked for (`reflection_prompt.template_heads`)."""
+    the answer shape it was asked for (`reflection_prompt.template_heads` and `template_lines`)."""
     got = extract_one(raw, finish_reason, tag=TAG)
     if got.text is None:
         return got
@@ -90,6 +108,7 @@ def parse_proposal(
         missing_placeholders(text, required_placeholders)
         or same_as(text, [parent], "same_as_parent", "identical to the current instruction")
         or stacked_template(text, template_heads)
+        or unfilled_template(text, template_lines)
         or check_content(
             text,
             example_fields=example_fields,

@@ -96,19 +96,24 @@ def template_heads(labels: Sequence[str]) -> tuple[str, ...]:
     return ("Look for:", *(f'Answer "{label}" when' for label in labels)) if labels else ()
 
 
+def template_lines(labels: Sequence[str]) -> tuple[str, ...]:
+    """The lines of the label-shaped answer as shown, each a head and the words to replace (none without
+    labels). A proposal that keeps one of them as shown is refused as `unfilled`."""
+    if not labels:
+        return ()
+    look_for, *per_label = template_heads(labels)
+    return (
+        "Task: what the input contains and what exactly to decide.",
+        f"{look_for} what to check in the input before answering.",
+        *(f"{head}: a concrete rule." for head in per_label),
+    )
+
+
 def answer_shape(labels: Sequence[str]) -> str:
     """The shape the reflection model is shown: one line, or a template with a rule line per label."""
     if not labels:
         return f"{OPEN_TAG}Your new instruction.{CLOSE_TAG}"
-    look_for, *per_label = template_heads(labels)
-    lines = [
-        OPEN_TAG,
-        "Task: what the input contains and what exactly to decide.",
-        f"{look_for} what to check in the input before answering.",
-        *(f"{head}: a concrete rule." for head in per_label),
-        CLOSE_TAG,
-    ]
-    return "\n".join(lines)
+    return "\n".join((OPEN_TAG, *template_lines(labels), CLOSE_TAG))
 
 
 def build_reflection_messages(
