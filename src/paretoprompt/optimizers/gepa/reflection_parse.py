@@ -33,6 +33,7 @@ from paretoprompt.optimizers.strategies.proposals import (
     check_content,
     extract_one,
     missing_placeholders,
+    normalize,
     reject,
     same_as,
 )
@@ -66,8 +67,8 @@ def stacked_template(text: str, heads: Sequence[str]) -> Proposal | None:
 
 
 def _loose(text: str) -> str:
-    """Lower case, no colons, single spaces, no final period: how a copied line is matched."""
-    return " ".join(text.lower().replace(":", " ").split()).rstrip(".")
+    """`normalize` without colons or a final period: how a copied line is matched."""
+    return normalize(text.replace(":", " ")).rstrip(".")
 
 
 def unfilled_template(text: str, lines: Sequence[str]) -> Proposal | None:
