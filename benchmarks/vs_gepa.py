@@ -21,6 +21,7 @@ cells and for the optimization alone (scoring seed and best on the test split is
     .venv/bin/python benchmarks/vs_gepa.py --overhead-only
     .venv/bin/python benchmarks/vs_gepa.py                 # hours: run in parts, it resumes
     .venv/bin/python benchmarks/vs_gepa.py --tasks boolq --systems gepa   # one task, one side
+    .venv/bin/python benchmarks/vs_gepa.py --report-only --report-seeds 0,1,2   # the saved cells of seeds 0-2
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -93,12 +95,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--quick", action="store_true", help="boolq, 1 seed, val 10, test 20, budget 30")
     ap.add_argument("--overhead-only", action="store_true", help="only the instant-LM engine overhead")
     ap.add_argument("--report-only", action="store_true", help="print the table from saved cells")
+    ap.add_argument(
+        "--report-seeds",
+        default="",
+        help="report only these seeds (comma-separated, e.g. 0,1,2); default: every saved cell",
+    )
     ap.add_argument("--out", type=Path, default=RECORDS, help="where finished cells are saved")
     ap.add_argument("--runs", type=Path, default=RUNS, help="run directories of the cells")
     args = ap.parse_args(argv)
     if args.quick:
         args.tasks, args.seeds, args.train, args.val, args.test, args.budget = "boolq", 1, 30, 10, 20, 30
     args.task_list, args.system_list = comma_list(args.tasks), comma_list(args.systems)
+    try:
+        args.report_seed_list = [int(seed) for seed in comma_list(args.report_seeds)]
+    except ValueError:
+        ap.error(f"--report-seeds: expected comma-separated integers, got {args.report_seeds!r}")
     unknown = sorted(set(args.system_list) - set(RUNNERS))
     if unknown or not args.system_list:
         ap.error(
@@ -571,12 +582,16 @@ def report(
     return "\n".join(lines)
 
 
-def load_cells(cell_dir: Path) -> dict[tuple[str, str], list[dict[str, Any]]]:
+def load_cells(cell_dir: Path, seeds: Sequence[int] = ()) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The saved cells by (task, system); only those of `seeds` when given (the issue's grid is seeds 0-2,
+    and later seeds were added to it)."""
     cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for path in sorted(cell_dir.glob("*.json")) if cell_dir.is_dir() else []:
         if path.name == "overhead.json":
             continue
         cell = json.loads(path.read_text())
+        if seeds and cell["seed"] not in seeds:
+            continue
         cells.setdefault((cell["task"], cell["system"]), []).append(cell)
     return cells
 
@@ -601,7 +616,7 @@ def main(argv: list[str] | None = None) -> None:
                     cell = {"task": task, "started_at": started, **cell}
                     path.write_text(json.dumps(cell, indent=2, ensure_ascii=False) + "\n")
     overhead = json.loads(overhead_path.read_text()) if overhead_path.exists() else None
-    print(report(load_cells(args.cell_dir), args.task_list, overhead))
+    print(report(load_cells(args.cell_dir, args.report_seed_list), args.task_list, overhead))
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.util
+import json
 import sys
 import types
 from pathlib import Path
@@ -270,6 +271,27 @@ def test_wall_ratios_come_from_the_pairs_that_ran_back_to_back() -> None:
     )
     assert "boolq: 2 back-to-back pair(s), seed(s) 0, 1: wall time ratio 0.60 PASS (target <= 0.70)" in text
     assert vs_gepa.back_to_back(ours[1], theirs[1]) and not vs_gepa.back_to_back(ours[2], theirs[2])
+
+
+def test_report_seeds_keep_only_the_cells_of_those_seeds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cell_dir = tmp_path / "v50-t300-b200-m3"
+    cell_dir.mkdir()
+    for system, best in (("paretoprompt", 0.6), ("gepa==0.1.4", 0.55)):
+        for seed in range(4):
+            saved = {"task": "boolq", **cell(0.5, best + seed / 100, run_seed=seed), "system": system}
+            (cell_dir / f"boolq-{system}-s{seed}.json").write_text(json.dumps(saved))
+    vs_gepa.main(["--report-only", "--out", str(tmp_path), "--tasks", "boolq", "--report-seeds", "0,2"])
+    text = capsys.readouterr().out
+    assert "| boolq | paretoprompt | 2 | 50.0 ± 0.0 | 61.0 ± 1.4 |" in text
+    assert "boolq seed 0: gain +10.0 vs +5.0 pts" in text and "boolq seed 2: gain +12.0 vs +7.0 pts" in text
+    assert "boolq seed 1" not in text and "boolq seed 3" not in text
+    assert vs_gepa.parse_args([]).report_seed_list == []
+    with pytest.raises(SystemExit) as stop:
+        vs_gepa.parse_args(["--report-seeds", "0,x"])
+    assert stop.value.code == 2
+    assert "--report-seeds: expected comma-separated integers, got '0,x'" in capsys.readouterr().err
 
 
 def test_report_overhead_ratio() -> None:
