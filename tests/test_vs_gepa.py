@@ -264,12 +264,17 @@ def test_wall_ratios_come_from_the_pairs_that_ran_back_to_back() -> None:
         "boolq: 1 back-to-back pair(s), seed(s) 0: wall time ratio 0.60 PASS; "
         "optimization only (test scoring excluded) 0.25 PASS (target <= 0.70)" in text
     )
+    assert (
+        "boolq: in those pairs our test scoring alone took 0.50 of gepa's whole-cell time, "
+        "which is the whole-cell ratio our side would get with no optimization time at all" in text
+    )
     theirs[1]["started_at"] = "2026-12-06 12:18 UTC"  # ended 12:34:40, ours started 12:37: back to back
     del ours[0]["optimize_seconds"]
     text = vs_gepa.report(
         {("boolq", "paretoprompt"): ours, ("boolq", "gepa==0.1.4"): theirs}, ["boolq"], None
     )
     assert "boolq: 2 back-to-back pair(s), seed(s) 0, 1: wall time ratio 0.60 PASS (target <= 0.70)" in text
+    assert "test scoring alone" not in text  # seed 0's cell has no optimization time
     assert vs_gepa.back_to_back(ours[1], theirs[1]) and not vs_gepa.back_to_back(ours[2], theirs[2])
 
 
