@@ -488,7 +488,10 @@ def per_seed_lines(task: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]]
         )
     stat = mean_sd(diffs)
     if stat is not None:
-        lines.append(f"{task}: paired gain difference ours - gepa, {len(diffs)} seed(s): {fmt(stat)} pts")
+        lines.append(
+            f"{task}: paired gain difference ours - gepa, {len(diffs)} seed(s): {fmt(stat)} pts"
+            + paired_evidence(diffs)
+        )
     fair = [(o, t) for o, t in pairs if back_to_back(o, t)]
     if fair:
         ratio = lambda field: sum(o[field] for o, _ in fair) / sum(t[field] for _, t in fair)  # noqa: E731
@@ -513,6 +516,23 @@ def per_seed_lines(task: str, pairs: list[tuple[dict[str, Any], dict[str, Any]]]
                 "which is the whole-cell ratio our side would get with no optimization time at all"
             )
     return lines
+
+
+def paired_evidence(diffs: list[float]) -> str:
+    """How settled the sign of the paired difference is: a bootstrap interval and the seeds won and lost.
+
+    One seed's gain moves by several points between repeats, so a mean difference alone reads as more
+    certain than it is."""
+    if len(diffs) < 2:
+        return ""
+    from paretoprompt.stats import bootstrap_mean_interval
+
+    low, high = bootstrap_mean_interval(diffs)
+    ahead, behind = sum(d > 0 for d in diffs), sum(d < 0 for d in diffs)
+    return (
+        f" (95% bootstrap interval {100 * low:+.1f} to {100 * high:+.1f}; "
+        f"ours ahead on {ahead}, behind on {behind}, tied on {len(diffs) - ahead - behind})"
+    )
 
 
 def verdict(ok: bool | None) -> str:

@@ -13,7 +13,7 @@ from paretoprompt.cli import eval as eval_cli
 from paretoprompt.cli import main
 from paretoprompt.lm.client import LM
 from paretoprompt.lm.testing import ScriptedBackend
-from paretoprompt.stats import wilson_interval
+from paretoprompt.stats import bootstrap_mean_interval, wilson_interval
 
 FIXTURES = Path(__file__).parent / "fixtures" / "data"
 EXE = Path(sys.executable).parent / "paretoprompt"
@@ -169,3 +169,15 @@ def test_wilson_interval() -> None:
     assert low == pytest.approx(0.37735, abs=1e-4) and high == pytest.approx(0.62265, abs=1e-4)
     assert wilson_interval(0, 10)[0] == 0.0 and wilson_interval(10, 10)[1] == pytest.approx(1.0)
     assert wilson_interval(0, 0) == (0.0, 1.0)
+
+
+def test_bootstrap_mean_interval() -> None:
+    values = [-0.05, 0.02, 0.01, -0.03, 0.04]
+    low, high = bootstrap_mean_interval(values)
+    assert min(values) < low < sum(values) / len(values) < high < max(values)
+    assert bootstrap_mean_interval(values) == (low, high)  # same seed, same interval
+    assert bootstrap_mean_interval([0.3]) == (0.3, 0.3)  # one value: nothing to resample
+    narrow_low, narrow_high = bootstrap_mean_interval(values, level=0.5)
+    assert low < narrow_low < narrow_high < high
+    with pytest.raises(ValueError):
+        bootstrap_mean_interval([])

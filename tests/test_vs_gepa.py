@@ -244,6 +244,21 @@ def test_report_pairs_the_cells_of_each_seed() -> None:
     assert "back-to-back" not in text  # only one side has a start time
 
 
+def test_paired_difference_reports_its_interval_and_seed_counts() -> None:
+    ours = [cell(0.5, 0.6, run_seed=0), cell(0.5, 0.5, run_seed=1), cell(0.5, 0.58, run_seed=2)]
+    theirs = [cell(0.5, 0.54, run_seed=0), cell(0.5, 0.54, run_seed=1), cell(0.5, 0.58, run_seed=2)]
+    text = vs_gepa.report(
+        {("boolq", "paretoprompt"): ours, ("boolq", "gepa==0.1.4"): theirs}, ["boolq"], None
+    )
+    line = next(ln for ln in text.splitlines() if "paired gain difference" in ln)
+    assert line.startswith(
+        "boolq: paired gain difference ours - gepa, 3 seed(s): 0.7 ± 5.0 pts (95% bootstrap"
+    )
+    assert line.endswith("; ours ahead on 1, behind on 1, tied on 1)")
+    low, high = (float(x) for x in line.split("interval ")[1].split(";")[0].split(" to "))
+    assert -4.0 <= low < 0.7 < high <= 6.0  # inside the smallest and largest differences
+
+
 def test_wall_ratios_come_from_the_pairs_that_ran_back_to_back() -> None:
     ours = [cell(0.5, 0.6, wall=600, run_seed=s) for s in range(3)]
     theirs = [cell(0.5, 0.5, wall=1000, run_seed=s) for s in range(3)]
