@@ -13,10 +13,11 @@ built-in task works (boolq, sarcasm, asdiv, mmlu, word_sorting); multi-module on
 Every finished (task, system, seed) cell is saved as JSON under benchmarks/records/vs_gepa/ (committed,
 so the grid can be finished in parts on different days) and skipped when present; a killed cell resumes
 from its run dir under benchmarks/out/vs_gepa/ (ours: `paretoprompt.resume`; gepa: its `run_dir`).
-Cells run seed by seed, ours then gepa's, and record when they started: this machine's speed drifts by tens
-of percent over a day, so the report gives wall-time ratios over the pairs that ran back to back, for whole
-cells and for the optimization alone (test scoring depends on the outcome: a best equal to the seed is scored
-once, and a best that makes the model write longer answers costs more per example).
+Cells run seed by seed, the sides in `--systems` order, and record when they started: this machine's
+speed drifts by tens of percent over a day, so the report gives wall-time ratios over the pairs that ran
+back to back, for whole cells and for the optimization alone (test scoring depends on the outcome: a best
+equal to the seed is scored once, and a best that makes the model write longer answers costs more per
+example).
 
     .venv/bin/python benchmarks/vs_gepa.py --quick
     .venv/bin/python benchmarks/vs_gepa.py --overhead-only
