@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
-
 
 def wilson_interval(successes: float, n: int, *, z: float = 1.959963984540054) -> tuple[float, float]:
     """95% (by default) Wilson score interval for a proportion.
@@ -33,6 +31,8 @@ def bootstrap_mean_interval(
     settled, without assuming normality or needing scipy for t quantiles. With few values it is somewhat
     narrower than a t interval, so read it as a lower bound on the uncertainty.
     """
+    import numpy as np  # here, not at the top: `paretoprompt eval` imports this module and needs no numpy
+
     if not values:
         raise ValueError("bootstrap_mean_interval needs at least one value")
     data = np.asarray(values, dtype=float)
