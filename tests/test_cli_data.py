@@ -49,6 +49,18 @@ def test_data_show_with_fixture(monkeypatch: pytest.MonkeyPatch, capsys: pytest.
     assert out.count("\n--- sarcasm-") == 2 and out.count("headline: ") == 2
 
 
+def test_eval_prompt_longer_than_a_file_name_is_the_instruction(tmp_path: Path) -> None:
+    """`--prompt` takes a text or a file; a text over the file-name limit (255 bytes) is no path."""
+    from paretoprompt.tasks.registry import BUILTIN
+
+    program = BUILTIN["asdiv"].program()
+    long_text = "Solve the word problem step by step. " * 10
+    assert eval_cli.read_candidate(long_text, program) == {"instruction": long_text}
+    saved = tmp_path / "prompt.txt"
+    saved.write_text("From a file.\n", encoding="utf-8")
+    assert eval_cli.read_candidate(str(saved), program) == {"instruction": "From a file."}
+
+
 def test_eval_file_task_with_user_metric(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

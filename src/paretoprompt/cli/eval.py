@@ -63,13 +63,23 @@ def load_task(
     )
 
 
+def _names_a_file(text: str) -> bool:
+    """Whether `text` is the path of an existing file; an instruction too long to be a file name is not."""
+    if "\n" in text:
+        return False
+    try:
+        return Path(text).is_file()
+    except OSError:  # ENAMETOOLONG: Path.is_file lets it through
+        return False
+
+
 def read_candidate(prompt: str | None, program: Program) -> dict[str, str]:
     """The seed candidate, a text, a text file, or a JSON file mapping component -> text."""
     if prompt is None:
         return program.seed_candidate()
     path = Path(prompt)
     text = prompt
-    if len(prompt) < 4096 and "\n" not in prompt and path.is_file():
+    if _names_a_file(prompt):
         text = path.read_text(encoding="utf-8").strip()
         if path.suffix == ".json":
             try:
