@@ -61,7 +61,7 @@ class Calls:
     def total(self) -> int:
         return sum(b.calls for b in self.backends)
 
-    def make_lm(self, spec: str, role: str) -> LM:
+    def make_lm(self, spec: str, role: str, slots: int) -> LM:
         backend = ScriptedBackend(task_responder if role == "task" else reflection, model=f"{spec}-{role}")
         self.backends.append(backend)
         return LM(backend, role=role, retry=NO_RETRY)

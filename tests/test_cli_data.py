@@ -72,7 +72,13 @@ def test_eval_file_task_with_user_metric(
         return capitals.get(country, "Atlantis")
 
     backend = ScriptedBackend(answer)
-    monkeypatch.setattr(eval_cli, "make_lm", lambda spec, role, cache: LM(backend, role=role))
+    slots_asked: list[int] = []
+
+    def make_lm(spec, role, cache, slots):  # type: ignore[no-untyped-def]
+        slots_asked.append(slots)
+        return LM(backend, role=role)
+
+    monkeypatch.setattr(eval_cli, "make_lm", make_lm)
     monkeypatch.chdir(FIXTURES)
     code, out, err = run_main(
         monkeypatch,
@@ -100,6 +106,7 @@ def test_eval_file_task_with_user_metric(
         "5",
     )
     assert code == 0, err
+    assert slots_asked == [2]  # one slot per rollout in flight (--concurrency)
     low, high = wilson_interval(3, 6)
     assert f"score 0.500 (95% CI {low:.3f}-{high:.3f}) on 6 examples, 0 failed" in out
     assert "rollouts 6 · LM calls 6 (0 cached)" in out

@@ -107,11 +107,11 @@ def test_failures_are_recorded_and_never_cached(tmp_path: Path) -> None:
 
 
 def test_factory_routes_specs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    seen: list[str] = []
+    seen: list[tuple[str, int]] = []
     fake = types.ModuleType("paretoprompt.lm.local")
 
-    def load_local_backend(spec: str) -> ScriptedBackend:
-        seen.append(spec)
+    def load_local_backend(spec: str, n_parallel: int) -> ScriptedBackend:
+        seen.append((spec, n_parallel))
         return ScriptedBackend(lambda m, p: "local", model=spec)
 
     fake.load_local_backend = load_local_backend  # type: ignore[attr-defined]
@@ -123,8 +123,8 @@ def test_factory_routes_specs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     assert lm.role == "reflection" and lm.complete(msgs("hi")).text == "local"
     assert isinstance(lm.cache, SqliteCache) and lm.cache.path == tmp_path / "responses.sqlite"
     assert make_lm("/models/x.gguf").cache is lm.cache  # one shared default cache per path
-    assert seen == ["local/smollm2-135m-instruct", "/models/x.gguf"]
-    assert make_lm("local/x", cache=None).cache is None
+    assert make_lm("local/x", cache=None, slots=8).cache is None
+    assert seen == [("local/smollm2-135m-instruct", 4), ("/models/x.gguf", 4), ("local/x", 8)]
 
     monkeypatch.setenv("PARETOPROMPT_NO_CACHE", "1")
     assert make_lm("local/x").cache is None

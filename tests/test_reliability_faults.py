@@ -222,7 +222,7 @@ def test_cli_inject_faults_flag_reaches_the_run(tmp_path, monkeypatch):
     from paretoprompt.run import api
 
     monkeypatch.setattr(api, "_load_task", lambda config: (world.make_task(), world.make_program()))
-    monkeypatch.setattr(api, "_make_lm", lambda spec, role: world.objects(retry=NO_WAIT)[f"{role}_lm"])
+    monkeypatch.setattr(api, "_make_lm", lambda spec, role, slots: world.objects(retry=NO_WAIT)[f"{role}_lm"])
     config = tmp_path / "run.toml"
     config.write_text(
         '[task]\nname = "keywords"\n[optimizer]\nname = "gepa"\nmax_iterations = 3\n'

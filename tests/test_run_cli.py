@@ -34,11 +34,16 @@ rollouts = 50
 
 @pytest.fixture
 def toy_models(monkeypatch):
-    """Resolve any task name / LM spec to the scripted toy objects."""
+    """Resolve any task name / LM spec to the scripted toy objects; yields the (spec, role, slots) asked for."""
+    built: list[tuple[str, str, int]] = []
+
+    def make_lm(spec, role, slots):  # type: ignore[no-untyped-def]
+        built.append((spec, role, slots))
+        return (task_lm() if role == "task" else reflection_lm())[0]
+
     monkeypatch.setattr(api, "_load_task", lambda config: (make_task(), ToyProgram()))
-    monkeypatch.setattr(
-        api, "_make_lm", lambda spec, role: (task_lm() if role == "task" else reflection_lm())[0]
-    )
+    monkeypatch.setattr(api, "_make_lm", make_lm)
+    return built
 
 
 def _cli(*args):
@@ -56,6 +61,8 @@ def test_optimize_show_resume(tmp_path, toy_models):
         app, ["optimize", str(config), "--run-dir", str(run_dir), "--budget", "20", "--no-progress"]
     )
     assert out.exit_code == 0, out.output
+    # lm.concurrency = 2: an embedded model would get one slot per rollout in flight
+    assert toy_models == [("local/toy", "task", 2), ("local/toy", "reflection", 2)]
     result = Result.load(run_dir)
     assert result.rollout_budget == 20 and result.seed == 1
     assert result.rollouts_by_purpose == {"test": 4, "validation": 6}

@@ -376,7 +376,7 @@ def test_our_cells_each_get_a_fresh_response_cache(tmp_path: Path, monkeypatch: 
         return "true"
 
     monkeypatch.setattr(
-        factory, "make_backend", lambda spec, api_base=None: ScriptedBackend(answer, model=spec)
+        factory, "make_backend", lambda spec, api_base=None, slots=4: ScriptedBackend(answer, model=spec)
     )
     monkeypatch.setenv("PARETOPROMPT_CACHE_DIR", str(tmp_path / "shared"))  # a shared cache would give hits
     args = vs_gepa.parse_args(

@@ -151,7 +151,7 @@ def eval_command(
     examples = list(the_task.splits.get(split))[: n if n is not None else None]
     if not examples:
         raise UserError(f"split {split!r} of task {the_task.name!r} is empty")
-    lm = make_lm(model, role="task", cache=None if no_cache else "default")
+    lm = make_lm(model, role="task", cache=None if no_cache else "default", slots=concurrency)
     if faults is not None:
         lm = faults.wrap_lm(lm)
     warm_up = getattr(lm.backend, "warm_up", None)  # local models: keep load time out of the wall time

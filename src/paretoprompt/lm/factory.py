@@ -37,13 +37,16 @@ def default_cache() -> SqliteCache | None:
         return _DEFAULT_CACHES[path]
 
 
-def make_backend(spec: str, *, api_base: str | None = None) -> Backend:
-    """The backend a spec names; `UserError` for specs that name none."""
+def make_backend(spec: str, *, api_base: str | None = None, slots: int = 4) -> Backend:
+    """The backend a spec names; `UserError` for specs that name none.
+
+    `slots`: the sequences an embedded model decodes in parallel. Pass the number of calls kept in flight:
+    with fewer slots, callers pinned to the same slot wait for each other. API backends ignore it."""
     spec = spec.strip()
     if spec.startswith("local/") or spec.endswith(".gguf"):
         from paretoprompt.lm.local import load_local_backend
 
-        return load_local_backend(spec)
+        return load_local_backend(spec, n_parallel=slots)
     provider, _, name = spec.partition("/")
     if provider and name:
         from paretoprompt.lm.litellm_backend import LiteLLMBackend
@@ -61,8 +64,10 @@ def make_lm(
     retry: RetryPolicy | None = None,
     defaults: GenerationParams | None = None,
     api_base: str | None = None,
+    slots: int = 4,
 ) -> LM:
-    """An `LM` for `spec`. `cache="default"` is the shared SQLite cache unless PARETOPROMPT_NO_CACHE=1."""
-    backend = make_backend(spec, api_base=api_base)
+    """An `LM` for `spec`. `cache="default"` is the shared SQLite cache unless PARETOPROMPT_NO_CACHE=1;
+    `slots` as in `make_backend`."""
+    backend = make_backend(spec, api_base=api_base, slots=slots)
     resolved = default_cache() if cache == "default" else cache
     return LM(backend, role=role, cache=resolved, retry=retry, ledger=ledger, defaults=defaults)

@@ -165,8 +165,9 @@ def _build(config: RunConfig, objects: Mapping[str, Any], journaled: Mapping[str
         loaded_task, loaded_program = _load_task(config)
         task = task or loaded_task
         program = program or loaded_program
-    task_lm = objects.get("task_lm") or _make_lm(config.lm.task, "task")
-    reflection_lm = objects.get("reflection_lm") or _make_lm(config.lm.reflection, "reflection")
+    slots = config.lm.concurrency  # an embedded model gets one slot per rollout in flight
+    task_lm = objects.get("task_lm") or _make_lm(config.lm.task, "task", slots)
+    reflection_lm = objects.get("reflection_lm") or _make_lm(config.lm.reflection, "reflection", slots)
     if config.lm.fault_injection is not None:
         from paretoprompt.lm.faults import parse_fault_spec
 
@@ -213,10 +214,10 @@ def _load_task(config: RunConfig) -> tuple[Task, Program]:
     return spec.load(t.seed, sizes), spec.program()
 
 
-def _make_lm(spec: str, role: str) -> LM:
+def _make_lm(spec: str, role: str, slots: int) -> LM:
     from paretoprompt.lm.factory import make_lm
 
-    return make_lm(spec, role=role)
+    return make_lm(spec, role=role, slots=slots)
 
 
 def _budget_fields(budget: int | Budget | Mapping[str, Any] | None) -> dict[str, Any]:
