@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 
 import pytest
 from typer.testing import CliRunner
@@ -34,7 +35,7 @@ rollouts = 50
 
 @pytest.fixture
 def toy_models(monkeypatch):
-    """Resolve any task name / LM spec to the scripted toy objects; yields the (spec, role, slots) asked for."""
+    """Resolve any task name / LM spec to the scripted toy objects; returns the (spec, role, slots) asked for."""
     built: list[tuple[str, str, int]] = []
 
     def make_lm(spec, role, slots):  # type: ignore[no-untyped-def]
@@ -84,6 +85,17 @@ def test_optimize_show_resume(tmp_path, toy_models):
         again.exit_code == 0
         and Result.load(run_dir).to_json()["candidates"] == result.to_json()["candidates"]
     )
+
+
+@pytest.mark.parametrize(("reflection", "reflection_slots"), [("local/toy", 2), ("local/other", 4)])
+def test_embedded_models_get_a_slot_per_rollout_in_flight(toy_models, reflection, reflection_slots):
+    """The task model gets lm.concurrency slots; the reflection model, called one at a time, keeps the default
+    unless it is the task model itself (one server for both)."""
+    config = parse_config(
+        tomllib.loads(CONFIG.replace('reflection = "local/toy"', f'reflection = "{reflection}"')), where="t"
+    )
+    api._build(config, {}, {})
+    assert toy_models == [("local/toy", "task", 2), (reflection, "reflection", reflection_slots)]
 
 
 @pytest.mark.parametrize(

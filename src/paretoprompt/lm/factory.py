@@ -17,6 +17,8 @@ from paretoprompt.lm.client import LM, ResponseCache
 from paretoprompt.lm.retry import RetryPolicy
 from paretoprompt.lm.usage import UsageLedger
 
+DEFAULT_SLOTS = 4
+"""Decoding slots of an embedded model when the caller does not say how many calls it keeps in flight."""
 _DEFAULT_CACHES: dict[str, SqliteCache] = {}
 _LOCK = threading.Lock()
 
@@ -37,7 +39,7 @@ def default_cache() -> SqliteCache | None:
         return _DEFAULT_CACHES[path]
 
 
-def make_backend(spec: str, *, api_base: str | None = None, slots: int = 4) -> Backend:
+def make_backend(spec: str, *, api_base: str | None = None, slots: int = DEFAULT_SLOTS) -> Backend:
     """The backend a spec names; `UserError` for specs that name none.
 
     `slots`: the sequences an embedded model decodes in parallel. Pass the number of calls kept in flight:
@@ -64,7 +66,7 @@ def make_lm(
     retry: RetryPolicy | None = None,
     defaults: GenerationParams | None = None,
     api_base: str | None = None,
-    slots: int = 4,
+    slots: int = DEFAULT_SLOTS,
 ) -> LM:
     """An `LM` for `spec`. `cache="default"` is the shared SQLite cache unless PARETOPROMPT_NO_CACHE=1;
     `slots` as in `make_backend`."""

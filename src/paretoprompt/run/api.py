@@ -157,6 +157,7 @@ def resume(
 
 
 def _build(config: RunConfig, objects: Mapping[str, Any], journaled: Mapping[str, Any]) -> RunSpec:
+    from paretoprompt.lm.factory import DEFAULT_SLOTS
     from paretoprompt.optimizers.registry import make_optimizer
 
     optimizer = make_optimizer(config.optimizer.name, config.optimizer.options)  # cheap checks first
@@ -165,9 +166,14 @@ def _build(config: RunConfig, objects: Mapping[str, Any], journaled: Mapping[str
         loaded_task, loaded_program = _load_task(config)
         task = task or loaded_task
         program = program or loaded_program
-    slots = config.lm.concurrency  # an embedded model gets one slot per rollout in flight
+    # An embedded task model gets one decoding slot per rollout in flight. Reflection calls come one at a
+    # time, so more slots would only hold memory, unless it is the task model itself (then one server).
+    slots = config.lm.concurrency
+    reflection_slots = slots if config.lm.reflection == config.lm.task else DEFAULT_SLOTS
     task_lm = objects.get("task_lm") or _make_lm(config.lm.task, "task", slots)
-    reflection_lm = objects.get("reflection_lm") or _make_lm(config.lm.reflection, "reflection", slots)
+    reflection_lm = objects.get("reflection_lm") or _make_lm(
+        config.lm.reflection, "reflection", reflection_slots
+    )
     if config.lm.fault_injection is not None:
         from paretoprompt.lm.faults import parse_fault_spec
 
