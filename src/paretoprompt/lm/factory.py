@@ -14,11 +14,10 @@ from paretoprompt.errors import UserError
 from paretoprompt.lm.base import Backend, GenerationParams
 from paretoprompt.lm.cache import SqliteCache, default_cache_path
 from paretoprompt.lm.client import LM, ResponseCache
+from paretoprompt.lm.local import DEFAULT_SLOTS
 from paretoprompt.lm.retry import RetryPolicy
 from paretoprompt.lm.usage import UsageLedger
 
-DEFAULT_SLOTS = 4
-"""Decoding slots of an embedded model when the caller does not say how many calls it keeps in flight."""
 _DEFAULT_CACHES: dict[str, SqliteCache] = {}
 _LOCK = threading.Lock()
 

@@ -17,6 +17,8 @@ from typing import Any
 from paretoprompt.errors import PermanentLMError, TransientLMError, UserError
 from paretoprompt.lm.base import Completion, GenerationParams, Messages
 
+DEFAULT_SLOTS = 4
+"""Decoding slots of a model when the caller does not say how many calls it keeps in flight."""
 _SERVERS: dict[tuple[str, int, int, int], Any] = {}
 _SERVERS_LOCK = threading.Lock()
 
@@ -59,7 +61,7 @@ class LocalBackend:
         path: Path,
         *,
         model: str | None = None,
-        n_parallel: int = 4,
+        n_parallel: int = DEFAULT_SLOTS,
         ctx_per_slot: int = 4096,
         n_threads: int | None = None,
     ) -> None:
@@ -124,7 +126,9 @@ def _error(model: str, error: dict[str, Any]) -> Exception:
     return TransientLMError(message) if code >= 500 else PermanentLMError(message)
 
 
-def load_local_backend(spec: str, *, n_parallel: int = 4, ctx_per_slot: int = 4096) -> LocalBackend:
+def load_local_backend(
+    spec: str, *, n_parallel: int = DEFAULT_SLOTS, ctx_per_slot: int = 4096
+) -> LocalBackend:
     """A backend from `local/<registered name>` (fetched if needed) or a path to a `.gguf` file."""
     if spec.startswith("local/"):
         from paretoprompt.assets import model_path  # assets sits above lm; imported on use only

@@ -157,7 +157,7 @@ def resume(
 
 
 def _build(config: RunConfig, objects: Mapping[str, Any], journaled: Mapping[str, Any]) -> RunSpec:
-    from paretoprompt.lm.factory import DEFAULT_SLOTS
+    from paretoprompt.lm.local import DEFAULT_SLOTS
     from paretoprompt.optimizers.registry import make_optimizer
 
     optimizer = make_optimizer(config.optimizer.name, config.optimizer.options)  # cheap checks first
