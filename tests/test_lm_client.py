@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
-import types
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from paretoprompt.errors import PermanentLMError, TransientLMError, UserError
-from paretoprompt.lm import LM, Completion, GenerationParams, RetryPolicy, UsageLedger
+from paretoprompt.lm import LM, Completion, GenerationParams, RetryPolicy, UsageLedger, factory
 from paretoprompt.lm.cache import SqliteCache
 from paretoprompt.lm.factory import make_backend, make_lm
 from paretoprompt.lm.testing import ScriptedBackend
@@ -108,14 +106,12 @@ def test_failures_are_recorded_and_never_cached(tmp_path: Path) -> None:
 
 def test_factory_routes_specs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     seen: list[tuple[str, int]] = []
-    fake = types.ModuleType("paretoprompt.lm.local")
 
     def load_local_backend(spec: str, n_parallel: int) -> ScriptedBackend:
         seen.append((spec, n_parallel))
         return ScriptedBackend(lambda m, p: "local", model=spec)
 
-    fake.load_local_backend = load_local_backend  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "paretoprompt.lm.local", fake)
+    monkeypatch.setattr(factory, "load_local_backend", load_local_backend)
     monkeypatch.setenv("PARETOPROMPT_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("PARETOPROMPT_NO_CACHE", raising=False)
 

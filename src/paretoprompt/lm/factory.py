@@ -1,7 +1,8 @@
 """`make_lm`: a model spec string from the user to a ready `LM`.
 
 Specs: `local/NAME` or `PATH.gguf` for embedded models, `provider/model` for anything LiteLLM
-serves. Backends are imported lazily so a local-only run never imports LiteLLM.
+serves. The LiteLLM backend is imported lazily so a local-only run never imports LiteLLM; the
+embedded one is cheap to import (xllamacpp itself loads with the first model).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from paretoprompt.errors import UserError
 from paretoprompt.lm.base import Backend, GenerationParams
 from paretoprompt.lm.cache import SqliteCache, default_cache_path
 from paretoprompt.lm.client import LM, ResponseCache
-from paretoprompt.lm.local import DEFAULT_SLOTS
+from paretoprompt.lm.local import DEFAULT_SLOTS, load_local_backend
 from paretoprompt.lm.retry import RetryPolicy
 from paretoprompt.lm.usage import UsageLedger
 
@@ -45,8 +46,6 @@ def make_backend(spec: str, *, api_base: str | None = None, slots: int = DEFAULT
     with fewer slots, callers pinned to the same slot wait for each other. API backends ignore it."""
     spec = spec.strip()
     if spec.startswith("local/") or spec.endswith(".gguf"):
-        from paretoprompt.lm.local import load_local_backend
-
         return load_local_backend(spec, n_parallel=slots)
     provider, _, name = spec.partition("/")
     if provider and name:
