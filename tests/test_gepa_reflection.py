@@ -17,7 +17,6 @@ from paretoprompt.optimizers.gepa.reflection_prompt import (
     answer_pattern,
     answer_shape,
     build_reflection_messages,
-    overused_label,
     records_for,
     template_heads,
     template_lines,
@@ -314,25 +313,6 @@ def test_answer_pattern_tallies_short_labels():
     )
 
 
-def test_the_overused_label_is_the_one_given_most_beyond_its_correct_count():
-    exs = [Example("a", {}, "false"), Example("b", {}, "false"), Example("c", {}, "true")]
-    all_true = [_rollout("a", "true"), _rollout("b", "true"), _rollout("c", "true")]
-    assert overused_label(exs, all_true, ("true", "false")) == "true"
-    all_false = [_rollout("a", "false"), _rollout("b", "false"), _rollout("c", "false")]
-    assert overused_label(exs, all_false, ("true", "false")) == "false"
-    # right counts, wrong places: no label is given more often than it is correct
-    swapped = [_rollout("a", "true"), _rollout("b", "false"), _rollout("c", "false")]
-    assert overused_label(exs, swapped, ("true", "false")) is None
-    # unparsed answers are no label; free-form tasks have no labels
-    assert (
-        overused_label(
-            exs, [_rollout("a", None), _rollout("b", None), _rollout("c", None)], ("true", "false")
-        )
-        is None
-    )
-    assert overused_label(exs, all_true, ()) is None
-
-
 def test_answer_pattern_is_empty_for_free_form_or_structured_answers():
     long_answer = [Example("a", {}, "a long free-form reference answer")]
     assert answer_pattern(long_answer, [_rollout("a", "short")]) == ""
@@ -410,34 +390,6 @@ def test_label_tasks_get_a_shape_with_a_rule_line_per_label():
     )
 
 
-def test_an_overused_label_gets_a_strict_rule_and_the_other_label_is_the_default():
-    content = sarcasm_messages(labels=("yes", "no"), overused="yes")[1]["content"]
-    assert (
-        'is the right one. Do not repeat the fixed format. The assistant answers "yes" too often: give "yes" a strict rule.'
-        in content
-    )
-    assert content.endswith(
-        "Look for: what to check in the input before answering.\n"
-        'Answer "yes" only when: a concrete rule.\n'
-        'Otherwise answer "no".\n'
-        "</instruction>"
-    )
-    assert template_heads(("yes", "no"), "yes") == (
-        "Look for:",
-        'Answer "yes" only when',
-        'Otherwise answer "no"',
-    )
-    assert template_lines(("yes", "no"), "yes")[-1] == 'Answer "yes" only when: a concrete rule.'
-
-
-def test_with_more_than_two_labels_only_the_overused_one_changes():
-    assert answer_shape(("a", "b", "c"), "b").splitlines()[3:6] == [
-        'Answer "a" when: a concrete rule.',
-        'Answer "b" only when: a concrete rule.',
-        'Answer "c" when: a concrete rule.',
-    ]
-
-
 SARCASM_FILLED = (
     "Task: decide whether the headline is sarcastic.\n"
     "Look for: exaggeration and mock praise.\n"
@@ -475,49 +427,4 @@ def test_propose_asks_with_the_labels_of_the_training_split_and_checks_the_lines
     assert asked.endswith(
         'Answer "yes" when: a concrete rule.\nAnswer "no" when: a concrete rule.\n</instruction>'
     )
-    assert (proposal.text, proposal.reason) == (text, reason)
-
-
-STRICT_FILLED = (
-    "Task: decide whether the headline is sarcastic.\n"
-    "Look for: exaggeration and mock praise.\n"
-    'Answer "yes" only when: the headline praises something trivial as if it were grand.\n'
-    'Otherwise answer "no".'
-)
-
-
-@pytest.mark.parametrize(
-    "reply,text,reason",
-    [
-        (STRICT_FILLED, STRICT_FILLED, None),
-        (
-            STRICT_FILLED.replace(
-                "the headline praises something trivial as if it were grand.", "a concrete rule."
-            ),
-            None,
-            "unfilled",
-        ),
-        (STRICT_FILLED + "\n" + STRICT_FILLED.splitlines()[-1], None, "stacked"),
-    ],
-)
-def test_propose_asks_for_a_strict_rule_when_the_minibatch_shows_a_label_bias(reply, text, reason):
-    backend = ScriptedBackend([f"<instruction>\n{reply}\n"])
-    program = KeywordProgram({"instruct": PARENT}, contract="Answer yes or no.")
-    train = examples("t", ["no", "yes", "no"])
-    task = Task("fake", Splits(train=train, val=[], test=[]), lambda e, p: None, "Detect sarcasm.")
-    rollouts = [Rollout(e.id, 0.0, "wrong", Prediction(output="yes")) for e in train]
-    proposal, _ = propose(
-        LM(backend, role="reflection"),
-        task,
-        program,
-        GEPAConfig(),
-        parent_text=PARENT,
-        component="instruct",
-        examples=train,
-        rollouts=rollouts,
-        tried=(),
-        seed=1,
-    )
-    asked = backend.requests[0][0][-1]["content"]
-    assert asked.endswith('Answer "yes" only when: a concrete rule.\nOtherwise answer "no".\n</instruction>')
     assert (proposal.text, proposal.reason) == (text, reason)

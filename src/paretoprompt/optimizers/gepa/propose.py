@@ -17,7 +17,6 @@ from paretoprompt.optimizers.gepa.reflection_prompt import (
     answer_labels,
     answer_pattern,
     build_reflection_messages,
-    overused_label,
     records_for,
     template_heads,
     template_lines,
@@ -51,7 +50,6 @@ def propose(
     required = program.required_placeholders(component)
     contract = program.contract(component)
     labels = answer_labels(task.splits.train, contract)
-    overused = overused_label(examples, rollouts, labels)
     messages = build_reflection_messages(
         instruction=parent_text,
         contract=contract,
@@ -61,7 +59,6 @@ def propose(
         placeholders=sorted(required),
         pattern=answer_pattern(examples, rollouts),
         labels=labels,
-        overused=overused,
     )
     params = GenerationParams(
         temperature=cfg.reflection_temperature if temperature is None else temperature,
@@ -83,7 +80,7 @@ def propose(
         min_words=cfg.min_words,
         max_words=cfg.max_words,
         echo_chars=cfg.echo_chars,
-        template_heads=template_heads(labels, overused),
-        template_lines=template_lines(labels, overused),
+        template_heads=template_heads(labels),
+        template_lines=template_lines(labels),
     )
     return parsed, raw

@@ -14,9 +14,6 @@ echo of the example JSON. This prompt is built against that (shared pieces in
 - on a classification task the shape itself has one line per answer label ("Answer "true" when: ...").
   Asked in words for when each answer is right, the 1.5B model ignored the request; given the lines
   to fill in, it writes a complete instruction with a rule per label, which changes more answers.
-- when the minibatch shows the task model over-using one label, that label's line asks for a strict
-  rule ("only when") and, with two labels, the other becomes the default. In a 12-proposal probe on
-  BoolQ the usable proposals scored 0.600 on val[:30] against 0.558 with a rule per label.
 """
 
 from __future__ import annotations
@@ -93,67 +90,30 @@ def answer_labels(examples: Sequence[Example], contract: str = "", max_labels: i
     return tuple(sorted(answers, key=position))
 
 
-def overused_label(
-    examples: Sequence[Example], rollouts: Sequence[Rollout], labels: Sequence[str]
-) -> str | None:
-    """The label the task model gave more often than it is correct on this minibatch (the largest excess), else None.
-
-    A small task model tends to give one label almost always (the 0.5B model says "true" to 97-99% of
-    BoolQ questions with the seed prompt). A shape with a rule for each label keeps that bias: both rules
-    come out loose, and the model still reaches for its favourite. Naming the over-used label lets the
-    shape ask for a strict rule for it and make the other label the default.
-    """
-    given = Counter(str(r.prediction.output) for r in rollouts)
-    gold = Counter(str(e.answer) for e in examples)
-    excess = {label: given[label] - gold[label] for label in labels}
-    top = max(labels, key=excess.__getitem__, default=None)
-    return top if top is not None and excess[top] > 0 else None
-
-
-def _rule_head(label: str, overused: str | None) -> str:
-    return f'Answer "{label}" only when' if label == overused else f'Answer "{label}" when'
-
-
-def _default_line(labels: Sequence[str], overused: str | None) -> str | None:
-    """With two labels and one over-used, the other becomes the default: a fixed line, nothing to fill in."""
-    if overused is None or len(labels) != 2:
-        return None
-    other = labels[1] if labels[0] == overused else labels[0]
-    return f'Otherwise answer "{other}".'
-
-
-def template_heads(labels: Sequence[str], overused: str | None = None) -> tuple[str, ...]:
+def template_heads(labels: Sequence[str]) -> tuple[str, ...]:
     """The heads of the label-shaped answer that a proposal must not hold twice (none without labels).
     "Task:" is left out: a task statement may well say "the task:" in passing."""
-    if not labels:
-        return ()
-    default = _default_line(labels, overused)
-    rules = [_rule_head(label, overused) for label in labels if default is None or label == overused]
-    return ("Look for:", *rules, *([default.rstrip(".")] if default else []))
+    return ("Look for:", *(f'Answer "{label}" when' for label in labels)) if labels else ()
 
 
-def template_lines(labels: Sequence[str], overused: str | None = None) -> tuple[str, ...]:
-    """The lines of the label-shaped answer that have words to replace, each a head and those words (none
-    without labels). A proposal that keeps one of them as shown is refused as `unfilled`."""
+def template_lines(labels: Sequence[str]) -> tuple[str, ...]:
+    """The lines of the label-shaped answer as shown, each a head and the words to replace (none without
+    labels). A proposal that keeps one of them as shown is refused as `unfilled`."""
     if not labels:
         return ()
-    look_for, *rules = template_heads(labels, overused)
+    look_for, *per_label = template_heads(labels)
     return (
         "Task: what the input contains and what exactly to decide.",
         f"{look_for} what to check in the input before answering.",
-        *(f"{head}: a concrete rule." for head in rules if head.startswith("Answer")),
+        *(f"{head}: a concrete rule." for head in per_label),
     )
 
 
-def answer_shape(labels: Sequence[str], overused: str | None = None) -> str:
-    """The shape the reflection model is shown: one line, or a template with a rule line per label (with a
-    default line instead of the second rule when the task model over-uses one of two labels)."""
+def answer_shape(labels: Sequence[str]) -> str:
+    """The shape the reflection model is shown: one line, or a template with a rule line per label."""
     if not labels:
         return f"{OPEN_TAG}Your new instruction.{CLOSE_TAG}"
-    default = _default_line(labels, overused)
-    return "\n".join(
-        (OPEN_TAG, *template_lines(labels, overused), *([default] if default else []), CLOSE_TAG)
-    )
+    return "\n".join((OPEN_TAG, *template_lines(labels), CLOSE_TAG))
 
 
 def build_reflection_messages(
@@ -166,7 +126,6 @@ def build_reflection_messages(
     placeholders: Sequence[str] = (),
     pattern: str = "",
     labels: Sequence[str] = (),
-    overused: str | None = None,
 ) -> list[dict[str, str]]:
     parts = opening_parts(task_description, "instruction", instruction, contract)
     parts.append(render_cases("RESULTS WITH THE CURRENT INSTRUCTION:", records))
@@ -188,8 +147,6 @@ def build_reflection_messages(
             "words, for an assistant that has never seen this task, with a concrete rule for when each answer "
             "is the right one. Do not repeat the fixed format."
         )
-        if overused is not None:
-            job += f' The assistant answers "{overused}" too often: give "{overused}" a strict rule.'
     else:
         job += (
             "(for example the same wrong answer every time, or the same slip in the reasoning). Then write an "
@@ -201,6 +158,6 @@ def build_reflection_messages(
         job
         + " State general rules, not the cases; at most 150 words."
         + keep_placeholders(placeholders)
-        + f"\nAnswer in exactly this shape:\n{answer_shape(labels, overused)}"
+        + f"\nAnswer in exactly this shape:\n{answer_shape(labels)}"
     )
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "\n\n".join(parts)}]
