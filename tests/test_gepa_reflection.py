@@ -346,6 +346,39 @@ def test_a_proposal_that_is_only_the_contract_is_empty():
     assert (got.text, got.reason, got.detail) == (None, "empty", "only a copy of the fixed format")
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        # ASDiv seed 8's accepted child: the template and format it ended on are stripped, the lead-in stays
+        "<instruction>Solve an elementary math word problem. The problem should include a passage with a question, "
+        "reasoning, and the final answer on a separate line, formatted as 'Problem: {passage} {question} You may "
+        "reason briefly first. End with a final line of the form 'Answer: <number>'.",
+        # its sibling, with a stray code fence left on the last line
+        "<instruction>Solve an elementary math word problem, with the final answer on a separate line, formatted "
+        "as '\n\"\"\"\n\nYou may reason briefly first. End with a final line of the form 'Answer: <number>'.\n",
+        "<instruction>Add the numbers of each step carefully and check the result with</instruction>",
+        "<instruction>Add the numbers of each step carefully. Then write the answer as follows:</instruction>",
+    ],
+)
+def test_a_proposal_that_ends_on_a_lead_in_is_dangling(raw):
+    got = parse(raw, contract=CONTRACT)
+    assert (got.text, got.reason) == (None, "dangling")
+    assert got.detail.startswith("ends mid-sentence: ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Answer "false" when: the answer contradicts the information given in the passage',  # no period: fine
+        "Add the numbers of each step carefully and write the result as 'Answer'.",
+        "Read the passage closely and decide whether it supports the claim (true or false).",
+    ],
+)
+def test_a_complete_proposal_without_a_lead_in_is_not_dangling(text):
+    got = parse(f"<instruction>{text}</instruction>", contract=CONTRACT)
+    assert (got.text, got.reason) == (text, None)
+
+
 def _labelled(*answers: object) -> list[Example]:
     return [Example(f"e{i}", {}, a) for i, a in enumerate(answers)]
 

@@ -14,6 +14,7 @@ Anything that is not a usable instruction is rejected with a reason code and nev
 | `repetitive` | one sentence of 4+ words repeated three or more times (a generation loop) |
 | `stacked` | a head of the label-shaped answer ("Look for:", `Answer "x" when`) appears twice: two instructions in one |
 | `unfilled` | a line of the label-shaped answer kept as shown, e.g. `Answer "x" when: a concrete rule.` |
+| `dangling` | it ends mid-sentence on a lead-in to nothing, e.g. `..., formatted as '` |
 | `too_short` / `too_long` | fewer than `min_words` / more than `max_words` words |
 
 Sentences copied verbatim from the fixed output contract are removed first (`strip_contract`).
@@ -82,6 +83,23 @@ def unfilled_template(text: str, lines: Sequence[str]) -> Proposal | None:
     return None
 
 
+_LEAD_IN_END = re.compile(
+    r"(?:[:,;]|\b(?:a|an|the|as|like|of|to|with|and|or|for|by|from|in|is|are))$", re.IGNORECASE
+)
+_TRAILING_QUOTES = " \t\n'\"`\u201c\u201d\u2018\u2019"
+
+
+def dangling_end(text: str) -> Proposal | None:
+    """A proposal that stops mid-sentence on a lead-in ("..., formatted as '"). The 1.5B model sometimes ends
+    its instruction with a copy of the input template and format, which `strip_contract` removes; the clause
+    that introduced them is left pointing at nothing. On ASDiv seed 8 two such children passed their
+    minibatch and each cost a full validation (0.38 and 0.30 against the seed's 0.40)."""
+    end = text.rstrip(_TRAILING_QUOTES)
+    if _LEAD_IN_END.search(end):
+        return reject("dangling", f"ends mid-sentence: {text[-40:]!r}")
+    return None
+
+
 def parse_proposal(
     raw: str,
     *,
@@ -110,6 +128,7 @@ def parse_proposal(
         or same_as(text, [parent], "same_as_parent", "identical to the current instruction")
         or stacked_template(text, template_heads)
         or unfilled_template(text, template_lines)
+        or dangling_end(text)
         or check_content(
             text,
             example_fields=example_fields,
