@@ -86,7 +86,7 @@ def unfilled_template(text: str, lines: Sequence[str]) -> Proposal | None:
 _LEAD_IN_END = re.compile(
     r"(?:[:,;]|\b(?:a|an|the|as|like|of|to|with|and|or|for|by|from|in|is|are))$", re.IGNORECASE
 )
-_TRAILING_QUOTES = " \t\n'\"`\u201c\u201d\u2018\u2019"
+_TRAILING_QUOTES_AND_SPACE = " \t\n'\"`\u201c\u201d\u2018\u2019"
 
 
 def dangling_end(text: str) -> Proposal | None:
@@ -94,7 +94,7 @@ def dangling_end(text: str) -> Proposal | None:
     its instruction with a copy of the input template and format, which `strip_contract` removes; the clause
     that introduced them is left pointing at nothing. On ASDiv seed 8 two such children passed their
     minibatch and each cost a full validation (0.38 and 0.30 against the seed's 0.40)."""
-    end = text.rstrip(_TRAILING_QUOTES)
+    end = text.rstrip(_TRAILING_QUOTES_AND_SPACE)
     if _LEAD_IN_END.search(end):
         return reject("dangling", f"ends mid-sentence: {text[-40:]!r}")
     return None
